@@ -1,0 +1,13 @@
+// Package core is govae's variational autoencoder engine: dense layers with
+// their forward and backward passes side by side, the VAE itself (encoder to
+// μ and log σ², reparameterised sampling, decoder to pixel logits), the loss
+// (reconstruction negative log-likelihood plus β·KL, in nats per image),
+// optimisers, evaluation and the weights file format.
+//
+// The package is pure Go with no browser imports: it builds and is tested
+// both natively and for GOOS=js GOARCH=wasm. All matrix products go through
+// gonum's blas32 package, so a faster float32 BLAS can be installed with
+// blas32.Use without touching the layers.
+//
+// Matrices are row-major blas32.General values with one example per row.
+package core

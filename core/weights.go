@@ -1,0 +1,285 @@
+package core
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// The weights file format, version 1. All integers and floats are little-endian.
+//
+//	offset  size  field
+//	0       8     magic "GOVAEWT\n"
+//	8       4     version (uint32) = 1
+//	12      4     architecture header length H (uint32)
+//	16      H     architecture: input u32, latent u32, activation u8,
+//	              batchnorm u8, dropout f32, encoder count u8 then that many
+//	              widths u32, decoder count u8 then that many widths u32
+//	16+H    4     tensor count T (uint32)
+//	...           T tensors: name length u16, name (UTF-8), rank u8,
+//	              rank dims u32, then prod(dims) float32 values
+//	end−4   4     CRC-32C (Castagnoli) of every byte before it
+//
+// The tensors are the model's Params in order; their names and shapes must
+// match what the architecture builds, and every value must be finite.
+const (
+	weightsMagic   = "GOVAEWT\n"
+	weightsVersion = 1
+	// MaxWeightsFileSize bounds what a loader reads, so a huge upload is
+	// refused before it is buffered.
+	MaxWeightsFileSize = 64 << 20
+)
+
+// Errors returned by the weights loader; each is wrapped with details.
+var (
+	ErrBadMagic     = errors.New("core: not a govae weights file (bad magic)")
+	ErrVersion      = errors.New("core: unsupported weights file version")
+	ErrArchitecture = errors.New("core: architecture mismatch")
+	ErrTruncated    = errors.New("core: weights file truncated")
+	ErrChecksum     = errors.New("core: weights file checksum mismatch")
+	ErrCorrupt      = errors.New("core: weights file corrupt")
+	ErrTooLarge     = errors.New("core: weights file too large")
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// WriteTo writes the model's architecture and all tensors in the weights
+// file format.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	b := m.MarshalBinary()
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+// MarshalBinary returns the model in the weights file format.
+func (m *Model) MarshalBinary() []byte {
+	var buf bytes.Buffer
+	le := binary.LittleEndian
+	buf.WriteString(weightsMagic)
+	buf.Write(le.AppendUint32(nil, weightsVersion))
+	head := encodeArchitecture(m.Arch)
+	buf.Write(le.AppendUint32(nil, uint32(len(head))))
+	buf.Write(head)
+	params := m.Params()
+	buf.Write(le.AppendUint32(nil, uint32(len(params))))
+	for _, p := range params {
+		buf.Write(le.AppendUint16(nil, uint16(len(p.Name))))
+		buf.WriteString(p.Name)
+		buf.WriteByte(byte(len(p.Shape)))
+		for _, d := range p.Shape {
+			buf.Write(le.AppendUint32(nil, uint32(d)))
+		}
+		for _, v := range p.Value {
+			buf.Write(le.AppendUint32(nil, math.Float32bits(v)))
+		}
+	}
+	buf.Write(le.AppendUint32(nil, crc32.Checksum(buf.Bytes(), castagnoli)))
+	return buf.Bytes()
+}
+
+func encodeArchitecture(a Architecture) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32(nil, uint32(a.Input))
+	b = le.AppendUint32(b, uint32(a.Latent))
+	b = append(b, byte(a.Activation), boolByte(a.BatchNorm))
+	b = le.AppendUint32(b, math.Float32bits(a.Dropout))
+	for _, widths := range [][]int{a.Encoder, a.Decoder} {
+		b = append(b, byte(len(widths)))
+		for _, w := range widths {
+			b = le.AppendUint32(b, uint32(w))
+		}
+	}
+	return b
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// ReadModel reads a weights file and returns the model it describes. Every
+// problem is reported as an error wrapping one of the Err values; it never
+// panics on malformed input.
+func ReadModel(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxWeightsFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("core: reading weights: %w", err)
+	}
+	return ParseModel(data)
+}
+
+// ParseModel is ReadModel on bytes already in memory.
+func ParseModel(data []byte) (*Model, error) {
+	if len(data) > MaxWeightsFileSize {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxWeightsFileSize)
+	}
+	d := &decoder{data: data}
+	magic := d.bytes(len(weightsMagic))
+	if d.err != nil || string(magic) != weightsMagic {
+		return nil, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), weightsMagic)
+	}
+	if v := d.u32(); d.err == nil && v != weightsVersion {
+		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, weightsVersion)
+	}
+	headLen := d.u32()
+	if d.err == nil && int64(headLen) > int64(len(data)) {
+		return nil, fmt.Errorf("%w: architecture header claims %d bytes, the file has %d", ErrTruncated, headLen, len(data))
+	}
+	head := &decoder{data: d.bytes(int(headLen))}
+	if d.err != nil {
+		return nil, d.err
+	}
+	arch, err := decodeArchitecture(head)
+	if err != nil {
+		return nil, err
+	}
+	m, err := New(arch, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	params := m.Params()
+	if t := d.u32(); d.err == nil && int(t) != len(params) {
+		return nil, fmt.Errorf("%w: %d tensors, the architecture %s has %d", ErrCorrupt, t, arch, len(params))
+	}
+	for _, p := range params {
+		name := string(d.bytes(int(d.u16())))
+		rank := int(d.u8())
+		shape := make([]int, 0, 4)
+		for i := 0; i < rank && d.err == nil; i++ {
+			shape = append(shape, int(d.u32()))
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		if name != p.Name || !intsEqual(shape, p.Shape) {
+			return nil, fmt.Errorf("%w: tensor %q %v where the architecture wants %q %v", ErrCorrupt, name, shape, p.Name, p.Shape)
+		}
+		raw := d.bytes(4 * len(p.Value))
+		if d.err != nil {
+			return nil, d.err
+		}
+		for i := range p.Value {
+			p.Value[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	}
+	sum := d.u32()
+	if d.err != nil {
+		return nil, d.err
+	}
+	if d.off != len(data) {
+		return nil, fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCorrupt, len(data)-d.off)
+	}
+	if want := crc32.Checksum(data[:len(data)-4], castagnoli); sum != want {
+		return nil, fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
+	}
+	// A file written from a diverged model is intact but useless.
+	for _, p := range params {
+		if i := firstNonFinite(p.Value); i >= 0 {
+			return nil, fmt.Errorf("%w: tensor %q holds %v at index %d", ErrNonFinite, p.Name, p.Value[i], i)
+		}
+	}
+	return m, nil
+}
+
+// LoadWeights replaces m's parameters with those in the weights file r. The
+// file's architecture must equal m's; on any error m is left unchanged.
+func (m *Model) LoadWeights(r io.Reader) error {
+	loaded, err := ReadModel(r)
+	if err != nil {
+		return err
+	}
+	return m.CopyFrom(loaded)
+}
+
+func decodeArchitecture(d *decoder) (Architecture, error) {
+	var a Architecture
+	a.Input = int(d.u32())
+	a.Latent = int(d.u32())
+	a.Activation = Activation(d.u8())
+	a.BatchNorm = d.u8() != 0
+	a.Dropout = math.Float32frombits(d.u32())
+	for _, widths := range []*[]int{&a.Encoder, &a.Decoder} {
+		n := int(d.u8())
+		if n > MaxHiddenLayer {
+			return a, fmt.Errorf("%w: %d hidden layers (at most %d)", ErrCorrupt, n, MaxHiddenLayer)
+		}
+		*widths = []int{}
+		for i := 0; i < n && d.err == nil; i++ {
+			*widths = append(*widths, int(d.u32()))
+		}
+	}
+	if d.err != nil {
+		return a, fmt.Errorf("%w: architecture header too short", ErrCorrupt)
+	}
+	if d.off != len(d.data) {
+		return a, fmt.Errorf("%w: %d unexpected bytes in the architecture header", ErrCorrupt, len(d.data)-d.off)
+	}
+	if err := a.Validate(); err != nil {
+		return a, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return a, nil
+}
+
+// decoder reads little-endian values and remembers the first overrun.
+type decoder struct {
+	data []byte
+	off  int
+	err  error
+}
+
+func (d *decoder) bytes(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.data)-d.off {
+		d.err = fmt.Errorf("%w: needed %d more bytes at offset %d, only %d left", ErrTruncated, n, d.off, len(d.data)-d.off)
+		return nil
+	}
+	b := d.data[d.off : d.off+n]
+	d.off += n
+	return b
+}
+
+func (d *decoder) u8() uint8 {
+	if b := d.bytes(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (d *decoder) u16() uint16 {
+	if b := d.bytes(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
+}
+
+func (d *decoder) u32() uint32 {
+	if b := d.bytes(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in v, or −1.
+func firstNonFinite(v []float32) int {
+	for i, x := range v {
+		if x-x != 0 { // NaN−NaN and Inf−Inf are NaN; finite x−x is 0.
+			return i
+		}
+	}
+	return -1
+}
