@@ -119,13 +119,16 @@ func intsEqual(a, b []int) bool {
 // concurrent use.
 type Model struct {
 	Arch Architecture
+	// Likelihood is the observation model the weights were trained with; it
+	// is saved in the weights file and is what evaluation uses by default.
+	Likelihood Likelihood
 
 	store      paramStore
 	encoder    []Layer
 	muHead     *Dense
 	logvarHead *Dense
-	decoder    []Layer // ends with the dense layer that outputs logits
-	logSigma   Param   // global log σ of GaussianLearned
+	decoder    []Layer    // ends with the dense layer that outputs logits
+	logSigma   Param      // global log σ of GaussianLearned
 	pcg        *rand.PCG  // source of the dropout masks
 	rng        *rand.Rand // draws from pcg
 
@@ -139,7 +142,8 @@ func New(arch Architecture, seed uint64) (*Model, error) {
 	if err := arch.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Arch: arch, pcg: rand.NewPCG(seed, 0x9e3779b97f4a7c15)}
+	m := &Model{Arch: arch, Likelihood: Likelihood{Kind: Bernoulli, Sigma: DefaultGaussianSigma},
+		pcg: rand.NewPCG(seed, 0x9e3779b97f4a7c15)}
 	m.rng = rand.New(m.pcg)
 	s := &m.store
 	prev := arch.Input
@@ -245,6 +249,7 @@ func (m *Model) CopyFrom(src *Model) error {
 	}
 	copy(m.store.values, src.store.values)
 	copy(m.store.state, src.store.state)
+	m.Likelihood = src.Likelihood
 	return nil
 }
 

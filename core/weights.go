@@ -18,7 +18,9 @@ import (
 //	12      4     architecture header length H (uint32)
 //	16      H     architecture: input u32, latent u32, activation u8,
 //	              batchnorm u8, dropout f32, encoder count u8 then that many
-//	              widths u32, decoder count u8 then that many widths u32
+//	              widths u32, decoder count u8 then that many widths u32,
+//	              then the likelihood the model was trained with: kind u8,
+//	              fixed Gaussian σ f32
 //	16+H    4     tensor count T (uint32)
 //	...           T tensors: name length u16, name (UTF-8), rank u8,
 //	              rank dims u32, then prod(dims) float32 values
@@ -61,7 +63,7 @@ func (m *Model) MarshalBinary() []byte {
 	le := binary.LittleEndian
 	buf.WriteString(weightsMagic)
 	buf.Write(le.AppendUint32(nil, weightsVersion))
-	head := encodeArchitecture(m.Arch)
+	head := encodeHeader(m.Arch, m.Likelihood)
 	buf.Write(le.AppendUint32(nil, uint32(len(head))))
 	buf.Write(head)
 	params := m.Params()
@@ -81,7 +83,7 @@ func (m *Model) MarshalBinary() []byte {
 	return buf.Bytes()
 }
 
-func encodeArchitecture(a Architecture) []byte {
+func encodeHeader(a Architecture, lik Likelihood) []byte {
 	le := binary.LittleEndian
 	b := le.AppendUint32(nil, uint32(a.Input))
 	b = le.AppendUint32(b, uint32(a.Latent))
@@ -93,7 +95,8 @@ func encodeArchitecture(a Architecture) []byte {
 			b = le.AppendUint32(b, uint32(w))
 		}
 	}
-	return b
+	b = append(b, byte(lik.Kind))
+	return le.AppendUint32(b, math.Float32bits(float32(lik.Sigma)))
 }
 
 func boolByte(v bool) byte {
@@ -135,7 +138,7 @@ func ParseModel(data []byte) (*Model, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	arch, err := decodeArchitecture(head)
+	arch, lik, err := decodeHeader(head)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +146,7 @@ func ParseModel(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	m.Likelihood = lik
 	params := m.Params()
 	if t := d.u32(); d.err == nil && int(t) != len(params) {
 		return nil, fmt.Errorf("%w: %d tensors, the architecture %s has %d", ErrCorrupt, t, arch, len(params))
@@ -187,8 +191,9 @@ func ParseModel(data []byte) (*Model, error) {
 	return m, nil
 }
 
-// LoadWeights replaces m's parameters with those in the weights file r. The
-// file's architecture must equal m's; on any error m is left unchanged.
+// LoadWeights replaces m's parameters (and its Likelihood) with those in
+// the weights file r. The file's architecture must equal m's; on any error m
+// is left unchanged.
 func (m *Model) LoadWeights(r io.Reader) error {
 	loaded, err := ReadModel(r)
 	if err != nil {
@@ -197,8 +202,9 @@ func (m *Model) LoadWeights(r io.Reader) error {
 	return m.CopyFrom(loaded)
 }
 
-func decodeArchitecture(d *decoder) (Architecture, error) {
+func decodeHeader(d *decoder) (Architecture, Likelihood, error) {
 	var a Architecture
+	var lik Likelihood
 	a.Input = int(d.u32())
 	a.Latent = int(d.u32())
 	a.Activation = Activation(d.u8())
@@ -207,23 +213,28 @@ func decodeArchitecture(d *decoder) (Architecture, error) {
 	for _, widths := range []*[]int{&a.Encoder, &a.Decoder} {
 		n := int(d.u8())
 		if n > MaxHiddenLayer {
-			return a, fmt.Errorf("%w: %d hidden layers (at most %d)", ErrCorrupt, n, MaxHiddenLayer)
+			return a, lik, fmt.Errorf("%w: %d hidden layers (at most %d)", ErrCorrupt, n, MaxHiddenLayer)
 		}
 		*widths = []int{}
 		for i := 0; i < n && d.err == nil; i++ {
 			*widths = append(*widths, int(d.u32()))
 		}
 	}
+	lik.Kind = LikelihoodKind(d.u8())
+	lik.Sigma = float64(math.Float32frombits(d.u32()))
 	if d.err != nil {
-		return a, fmt.Errorf("%w: architecture header too short", ErrCorrupt)
+		return a, lik, fmt.Errorf("%w: architecture header too short", ErrCorrupt)
 	}
 	if d.off != len(d.data) {
-		return a, fmt.Errorf("%w: %d unexpected bytes in the architecture header", ErrCorrupt, len(d.data)-d.off)
+		return a, lik, fmt.Errorf("%w: %d unexpected bytes in the architecture header", ErrCorrupt, len(d.data)-d.off)
 	}
 	if err := a.Validate(); err != nil {
-		return a, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return a, lik, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	return a, nil
+	if err := lik.Validate(); err != nil {
+		return a, lik, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return a, lik, nil
 }
 
 // decoder reads little-endian values and remembers the first overrun.
