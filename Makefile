@@ -1,0 +1,72 @@
+# govae — two set-up commands: `make serve` (build the static site and serve it)
+# and `make test` (every test, natively, in wasm and in headless Chromium).
+
+GO ?= go
+WASM_ENV := GOOS=js GOARCH=wasm
+WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
+
+# MNIST: MNIST_DIR if given, else ../shared/mnist when it exists, else the
+# download cache that `make data` fills.
+ifeq ($(MNIST_DIR),)
+  ifneq ($(wildcard ../shared/mnist/train-images-idx3-ubyte.gz),)
+    MNIST_DIR := $(abspath ../shared/mnist)
+  else
+    MNIST_DIR := $(abspath .cache/mnist)
+  endif
+endif
+export MNIST_DIR
+
+.PHONY: all data build serve test test-native test-wasm test-browser lint bench train eval compare soak fuzz clean
+
+all: build
+
+## data: download the four MNIST files into MNIST_DIR (skipped when present) and verify their sha256.
+data:
+	$(GO) run ./cmd/fetchmnist -dir "$(MNIST_DIR)"
+
+## build: the complete static site in dist/.
+build:
+	rm -rf dist && mkdir -p dist/assets dist/data
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o dist/govae.wasm ./wasm
+	cp "$(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js" dist/
+	cp index.html dist/
+	cp assets/* dist/assets/
+	-cp "$(MNIST_DIR)"/*-ubyte.gz dist/data/ 2>/dev/null
+
+## serve: build, then serve dist/ at http://127.0.0.1:8080/.
+serve: build
+	$(GO) run serve.go -dir dist
+
+## test: formatting, vet, unit tests natively and in wasm, browser tests.
+test: data lint test-native test-wasm
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./...
+
+test-native: build
+	$(GO) test -count=1 ./...
+
+test-wasm:
+	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/...
+
+## bench: the benchmark table (native and in-browser); see README.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./core/...
+
+## train: train on the 60 000 training images and write assets/vae.bin.
+train:
+	$(GO) run ./cmd/train -out assets/vae.bin
+
+## eval: test −ELBO of the shipped weights on the 10 000 test images.
+eval:
+	@$(GO) run ./cmd/eval -weights assets/vae.bin
+
+## compare: the same-budget comparison (5 epochs, Adam 1e-3 constant, batch 128).
+compare:
+	$(GO) run ./cmd/train -epochs 5 -lr 1e-3 -lr-final 1e-3 -batch 128 -out "" -quiet
+
+clean:
+	rm -rf dist
