@@ -142,6 +142,11 @@ func ParseModel(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Refuse before allocating: the tensors cannot fit in what is left.
+	if need := 4 * int64(arch.paramCount()); need > int64(len(data)-d.off) {
+		return nil, fmt.Errorf("%w: the architecture %s needs at least %d bytes of tensors, the file has %d bytes left",
+			ErrTruncated, arch, need, len(data)-d.off)
+	}
 	m, err := New(arch, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
