@@ -70,3 +70,7 @@ compare:
 
 clean:
 	rm -rf dist
+
+## soak: 30 minutes of native training with loss, non-finite events and heap reported every minute.
+soak:
+	$(GO) run ./cmd/soak -duration 30m -every 1m
