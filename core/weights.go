@@ -124,6 +124,10 @@ func ParseModel(data []byte) (*Model, error) {
 	}
 	d := &decoder{data: data}
 	magic := d.bytes(len(weightsMagic))
+	if d.err != nil && bytes.HasPrefix([]byte(weightsMagic), data) {
+		// A proper prefix of the magic (even empty) is a truncated file.
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrTruncated, len(data), weightsMagic)
+	}
 	if d.err != nil || string(magic) != weightsMagic {
 		return nil, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), weightsMagic)
 	}
