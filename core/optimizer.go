@@ -53,6 +53,11 @@ func (a *Adam) Update(params, grads []float32) error {
 				if np-np != 0 {
 					return fmt.Errorf("%w: Adam step %d would make parameter %d %v (learning rate %g too high?)", ErrNonFinite, t, i, np, a.LR)
 				}
+				// g² can overflow float32 while g is finite; an infinite
+				// second moment would freeze the parameter for good.
+				if vi-vi != 0 {
+					return fmt.Errorf("%w: Adam step %d: gradient %v of parameter %d overflows its second moment", ErrNonFinite, t, g[i], i)
+				}
 				continue
 			}
 			m[i], v[i], params[i] = mi, vi, np
