@@ -95,6 +95,11 @@ type Trainer struct {
 	cursor int
 	batch  []float32
 	eps    []float32
+
+	// Batch-norm running statistics before the last Compute, restored when
+	// its step is discarded so that a bad batch cannot poison them.
+	savedState []float32
+	stateSaved bool
 }
 
 // NewTrainer prepares to train m on n images (n×m.Arch.Input values in data).
@@ -173,13 +178,24 @@ func (t *Trainer) Noise(n int) []float32 {
 // normalizer is the size of the whole batch when x is a worker's share of
 // it (0 means n).
 func (t *Trainer) Compute(x, eps []float32, n, normalizer int) (Loss, error) {
+	t.savedState = append(t.savedState[:0], t.Model.State()...)
+	t.stateSaved = true
 	loss := t.Model.Gradient(x, eps, n, LossOptions{
 		Likelihood: t.Config.Likelihood, KLWeight: t.Config.KLWeight(t.Steps), Train: true, Normalizer: normalizer,
 	})
 	if math.IsNaN(loss.Objective) || math.IsInf(loss.Objective, 0) {
+		t.restoreState()
 		return loss, &TrainingError{Step: t.Steps, What: "loss", Value: loss.Objective, Config: t.Config}
 	}
 	return loss, nil
+}
+
+// restoreState undoes the batch-norm statistics update of the last Compute.
+func (t *Trainer) restoreState() {
+	if t.stateSaved {
+		copy(t.Model.State(), t.savedState)
+		t.stateSaved = false
+	}
 }
 
 // Apply clips the gradient held in the model (if configured) and takes one
@@ -188,11 +204,14 @@ func (t *Trainer) Compute(x, eps []float32, n, normalizer int) (Loss, error) {
 func (t *Trainer) Apply() error {
 	norm := ClipGradNorm(t.Model.Grads(), t.Config.ClipNorm)
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		t.restoreState()
 		return &TrainingError{Step: t.Steps, What: "gradient", Value: norm, Config: t.Config}
 	}
 	if err := t.opt.Update(t.Model.Values(), t.Model.Grads()); err != nil {
+		t.restoreState()
 		return &TrainingError{Step: t.Steps, What: "weights", Value: math.Inf(1), Config: t.Config, Err: err}
 	}
+	t.stateSaved = false
 	t.Steps++
 	return nil
 }
