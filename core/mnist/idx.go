@@ -171,15 +171,20 @@ func decompressed(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReader(r)
 	head, err := br.Peek(2)
 	if !isGzip(head) {
-		if len(head) == 0 && err != nil && err != io.EOF {
+		if err != nil && err != io.EOF {
 			return nil, err
 		}
 		// Short input falls through as raw IDX; the header read reports it.
 		return br, nil
 	}
 	z, err := gzip.NewReader(br)
-	if err != nil {
-		return nil, classify(err, "gzip header", 10, 0)
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("%w: the gzip header is incomplete", ErrTruncated)
+	case errors.Is(err, gzip.ErrHeader):
+		return nil, fmt.Errorf("%w: invalid gzip header", ErrCorrupt)
+	case err != nil:
+		return nil, fmt.Errorf("gzip header: %w", err)
 	}
 	z.Multistream(false)
 	return &gzipStream{src: br, z: z}, nil
@@ -203,8 +208,13 @@ type gzipStream struct {
 func (g *gzipStream) Read(p []byte) (int, error) {
 	for {
 		n, err := g.z.Read(p)
-		if err != io.EOF || n > 0 {
-			return n, err
+		if n > 0 {
+			// Report the end of a member on the next call, which may
+			// continue with the next member.
+			return n, nil
+		}
+		if err != io.EOF {
+			return 0, err
 		}
 		next, err := g.src.Peek(2)
 		switch {

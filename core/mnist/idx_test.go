@@ -86,7 +86,7 @@ func TestReadErrors(t *testing.T) {
 	badCRC := bytes.Clone(gzImages)
 	badCRC[len(badCRC)-6] ^= 0xff // inside the CRC-32 of the trailer
 	badFlags := bytes.Clone(gzImages)
-	badFlags[3] = 0xe0 // reserved flag bits must be zero
+	badFlags[2] = 7 // compression method 7 is not deflate
 
 	tests := []struct {
 		name  string
@@ -114,7 +114,7 @@ func TestReadErrors(t *testing.T) {
 		{"gzip twice", imagesReader, gzipped(gzipped(images)), ErrBadMagic, []string{"compressed twice"}},
 		{"negative count", imagesReader, idxHeader(imagesMagic, 0xffffffff, 28, 28), ErrDims, []string{"negative number of images (-1)"}},
 		{"negative labels", labelsReader, idxHeader(labelsMagic, 0x80000000), ErrDims, []string{"negative"}},
-		{"zero rows", imagesReader, idxHeader(imagesMagic, 1, 0, 28), ErrDims, []string{"1×0"}},
+		{"zero rows", imagesReader, idxHeader(imagesMagic, 1, 0, 28), ErrDims, []string{"0×28"}},
 		{"negative cols", imagesReader, idxHeader(imagesMagic, 1, 28, 0xfffffffe), ErrDims, []string{"28×-2"}},
 		{"too many images", imagesReader, idxHeader(imagesMagic, MaxCount+1, 28, 28), ErrTooLarge, []string{"1000001 images"}},
 		{"too many labels", labelsReader, idxHeader(labelsMagic, MaxCount+1), ErrTooLarge, []string{"1000001 labels"}},
@@ -146,7 +146,8 @@ func TestReadErrors(t *testing.T) {
 func TestReadCorruptRealGzip(t *testing.T) {
 	for _, name := range []string{"t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"} {
 		gz := realFile(t, name)
-		for _, at := range []int{20, len(gz) / 3, len(gz) / 2, len(gz) - 20} {
+		// Skip the gzip header: its embedded file name is not checksummed.
+		for _, at := range []int{40, len(gz) / 3, len(gz) / 2, len(gz) - 20} {
 			t.Run(fmt.Sprintf("%s@%d", name, at), func(t *testing.T) {
 				bad := bytes.Clone(gz)
 				bad[at] ^= 0x55
@@ -196,7 +197,7 @@ func TestReadTruncatedRealFiles(t *testing.T) {
 // A header claiming 2^31−1 images, or the maximum count, with only a few
 // bytes of body must fail fast without allocating for the claimed size.
 func TestHugeHeaderAllocatesLittle(t *testing.T) {
-	const limit = 1 << 20
+	const limit = 512 << 10
 	body := patternPixels(100)
 	cases := []struct {
 		name  string
@@ -216,6 +217,7 @@ func TestHugeHeaderAllocatesLittle(t *testing.T) {
 			start := time.Now()
 			allocated := allocatedBytes(func() { err = c.read(bytes.NewReader(c.input)) })
 			checkErr(t, err, c.want)
+			t.Logf("allocated %d bytes", allocated)
 			if allocated > limit {
 				t.Errorf("allocated %d bytes, want at most %d", allocated, limit)
 			}
