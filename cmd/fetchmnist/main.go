@@ -80,7 +80,9 @@ func run(ctx context.Context, args []string, out io.Writer, client *http.Client,
 	if *mirror != "" {
 		mirrors = []string{*mirror}
 	}
-	if env := os.Getenv(mnist.EnvDir); env != "" {
+	// `make data` sets MNIST_DIR to the download directory itself; warn only
+	// when it points somewhere else that will still be unusable afterwards.
+	if env := os.Getenv(mnist.EnvDir); env != "" && !sameDir(env, *dir) {
 		if _, err := mnist.Dir(); err != nil {
 			fmt.Fprintf(out, "note: %v; after the download unset %s or set it to %s\n", err, mnist.EnvDir, *dir)
 		}

@@ -302,3 +302,22 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// `make data` exports MNIST_DIR as the download directory, which does not
+// hold the files yet: download into it without a warning.
+func TestRunIntoMNISTDir(t *testing.T) {
+	m := newMirror(t, realFiles(t))
+	dir := filepath.Join(t.TempDir(), "mnist")
+	t.Setenv(mnist.EnvDir, dir)
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-dir", dir, "-mirror", m.base()}, &out, m.Client(), nil); err != nil {
+		t.Fatal(err)
+	}
+	checkDir(t, dir, sortedNames()...)
+	if strings.Contains(out.String(), "note:") {
+		t.Errorf("unexpected warning:\n%s", out.String())
+	}
+	if got, err := mnist.Dir(); err != nil || got != dir {
+		t.Errorf("after the download mnist.Dir() = %q, %v; want %q", got, err, dir)
+	}
+}
