@@ -1,0 +1,49 @@
+package view
+
+import "testing"
+
+func TestLayoutFits(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		free  Rect
+		scale float64
+		wide  bool
+	}{
+		{"laptop", Rect{0, 0, 960, 800}, 1, true},
+		{"laptop hidpi", Rect{0, 0, 1920, 1600}, 2, true},
+		{"big", Rect{0, 0, 2200, 1300}, 1, true},
+		{"phone", Rect{0, 0, 390, 900}, 1, false},
+		{"phone hidpi", Rect{0, 0, 1170, 2700}, 3, false},
+	} {
+		l := ComputeLayout(c.free, c.scale)
+		if l.Wide != c.wide {
+			t.Errorf("%s: wide = %v", c.name, l.Wide)
+		}
+		if l.Plane.W != l.Plane.H || l.Plane.W < 120*c.scale {
+			t.Errorf("%s: plane %+v not a usable square", c.name, l.Plane)
+		}
+		blocks := map[string]Rect{"plane": l.PlaneBlock, "sample": l.Sample, "legend": l.Legend, "recon": l.Recon, "chart": l.Chart}
+		for n, r := range blocks {
+			if r.Empty() || r.X < c.free.X || r.Y < c.free.Y || r.Right() > c.free.Right()+0.5 || r.Bottom() > c.free.Bottom()+0.5 {
+				t.Errorf("%s: %s %+v outside %+v", c.name, n, r, c.free)
+			}
+			for m, o := range blocks {
+				if n < m && overlap(r, o) {
+					t.Errorf("%s: %s %+v overlaps %s %+v", c.name, n, r, m, o)
+				}
+			}
+		}
+	}
+}
+
+func TestLayoutScales(t *testing.T) {
+	a := ComputeLayout(Rect{0, 0, 960, 800}, 1)
+	b := ComputeLayout(Rect{0, 0, 1920, 1600}, 2)
+	if b.Plane != a.Plane.Scale(2) {
+		t.Errorf("2× layout plane %+v, want %+v", b.Plane, a.Plane.Scale(2))
+	}
+}
+
+func overlap(a, b Rect) bool {
+	return a.X < b.Right()-0.5 && b.X < a.Right()-0.5 && a.Y < b.Bottom()-0.5 && b.Y < a.Bottom()-0.5
+}
