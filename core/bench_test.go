@@ -179,6 +179,26 @@ func TestDecodeMatchesLogits(t *testing.T) {
 	randomizeModel(m, 2)
 	z := []float32{0.3, -1.2, 2, 0.5}
 	got := m.Decode(z, 2, Likelihood{Kind: Bernoulli}, nil)
+	// Decoding is deterministic and in evaluation mode, also with batch
+	// norm and dropout, and leaves the running statistics alone.
+	bd := arch
+	bd.BatchNorm, bd.Dropout = true, 0.5
+	mb, _ := New(bd, 1)
+	randomizeModel(mb, 2)
+	for i := range mb.State() {
+		mb.State()[i] = 0.5 + float32(i%3)
+	}
+	state := append([]float32(nil), mb.State()...)
+	d1 := mb.Decode(z, 2, Likelihood{Kind: Bernoulli}, nil)
+	d2 := mb.Decode(z, 2, Likelihood{Kind: Bernoulli}, nil)
+	if !float32sBitEqual(d1, d2) || !float32sBitEqual(state, mb.State()) {
+		t.Errorf("Decode with batch norm and dropout is not a deterministic evaluation-mode pass")
+	}
+	mu1, lv1 := mb.Encode(syntheticData(3, 5, 1), 3)
+	mu2, lv2 := mb.Encode(syntheticData(3, 5, 1), 3)
+	if !float32sBitEqual(mu1, mu2) || !float32sBitEqual(lv1, lv2) || !float32sBitEqual(state, mb.State()) {
+		t.Errorf("Encode with batch norm and dropout is not a deterministic evaluation-mode pass")
+	}
 	if len(got) != 10 {
 		t.Fatalf("Decode returned %d values", len(got))
 	}

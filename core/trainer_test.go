@@ -498,3 +498,31 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("Evaluate of nothing: %+v", z)
 	}
 }
+
+// TestApplyFailureKeepsCommittedState: once a step has been applied, its
+// batch-norm statistics are committed; a later failing Apply (gradient set
+// by the caller, no Compute in between) must not roll them back.
+func TestApplyFailureKeepsCommittedState(t *testing.T) {
+	arch := Architecture{Input: 16, Encoder: []int{8}, Decoder: []int{8}, Latent: 2, Activation: Tanh, BatchNorm: true}
+	m, _ := New(arch, 1)
+	cfg := DefaultTrainConfig()
+	cfg.BatchSize = 4
+	tr, _ := NewTrainer(m, cfg, syntheticData(8, arch.Input, 8), 8)
+	before := append([]float32(nil), m.State()...)
+	if _, err := tr.TrainStep(); err != nil {
+		t.Fatal(err)
+	}
+	committed := append([]float32(nil), m.State()...)
+	if float32sBitEqual(before, committed) {
+		t.Fatal("a training step did not update the running statistics")
+	}
+	for i := range m.Grads() {
+		m.Grads()[i] = float32(math.NaN())
+	}
+	if err := tr.Apply(); !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("Apply with NaN gradient: %v", err)
+	}
+	if !float32sBitEqual(m.State(), committed) {
+		t.Errorf("a failed Apply rolled back the statistics of an earlier, successful step")
+	}
+}
