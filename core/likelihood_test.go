@@ -594,3 +594,36 @@ func TestLikelihoodValidateAndNames(t *testing.T) {
 		t.Errorf("ParseActivation(gelu) accepted")
 	}
 }
+
+// TestContinuousBernoulliModelFinite drives a whole model's output logits
+// over [−100, 100] (including exactly 0 and the Taylor switch) and checks
+// that loss and gradient stay finite.
+func TestContinuousBernoulliModelFinite(t *testing.T) {
+	var logits []float32
+	for e := -100.0; e <= 100; e += 0.5 {
+		logits = append(logits, float32(e))
+	}
+	logits = append(logits, 0, 0.01, -0.01, 1e-20)
+	arch := Architecture{Input: len(logits), Decoder: []int{3}, Latent: 2, Activation: Tanh}
+	m, _ := New(arch, 1)
+	clear(paramByName(t, m, "decoder.out.w").Value)
+	copy(paramByName(t, m, "decoder.out.b").Value, logits)
+	for _, tgt := range []float32{0, 0.5, 1} {
+		x := make([]float32, 2*arch.Input)
+		for i := range x {
+			x[i] = tgt
+		}
+		eps := []float32{0.3, -1, 2, 0}
+		for _, train := range []bool{false, true} {
+			l := m.Gradient(x, eps, 2, LossOptions{Likelihood: Likelihood{Kind: ContinuousBernoulli}, KLWeight: 1, Train: train})
+			for _, v := range []float64{l.NegELBO, l.Recon, l.KL, l.Objective} {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("target %v: loss %+v", tgt, l)
+				}
+			}
+			if !allFinite(m.Grads()) {
+				t.Fatalf("target %v: non-finite gradient", tgt)
+			}
+		}
+	}
+}
