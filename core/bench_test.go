@@ -136,7 +136,11 @@ func TestTrainStepNoAllocs(t *testing.T) {
 
 	t.Run("default architecture, serial gemm", func(t *testing.T) {
 		useBLAS(t, serialSgemm{})
-		for _, batch := range []int{32, 128} {
+		batches := []int{32, 128}
+		if testing.Short() {
+			batches = batches[:1]
+		}
+		for _, batch := range batches {
 			tr := newBenchTrainer(t, DefaultArchitecture(), Likelihood{Kind: Bernoulli}, batch)
 			if a := trainAllocs(t, tr); a != 0 {
 				t.Errorf("batch %d: %v allocations per training step, want 0", batch, a)
