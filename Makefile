@@ -24,14 +24,19 @@ all: build
 data:
 	$(GO) run ./cmd/fetchmnist -dir "$(MNIST_DIR)"
 
-## build: the complete static site in dist/.
+## build: the complete static site in $(DIST) (default dist/): index.html, the
+## wasm, wasm_exec.js from the same GOROOT, version.json (the Go version, so
+## the page can detect a mismatched wasm_exec.js, and the wasm's size for the
+## progress bar), the weights and the MNIST files from MNIST_DIR when present.
+DIST ?= dist
 build:
-	rm -rf dist && mkdir -p dist/assets dist/data
-	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o dist/govae.wasm ./wasm
-	cp "$(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js" dist/
-	cp index.html dist/
-	cp assets/* dist/assets/
-	-cp "$(MNIST_DIR)"/*-ubyte.gz dist/data/ 2>/dev/null
+	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" "$(DIST)/"
+	printf '{"go":"%s","wasmBytes":%s}\n' "$$($(GO) env GOVERSION)" "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" > "$(DIST)/version.json"
+	cp index.html "$(DIST)/"
+	cp assets/*.bin "$(DIST)/assets/" 2>/dev/null || echo "build: no assets/*.bin; the page will say the weights are missing"
+	-cp "$(MNIST_DIR)"/*-ubyte.gz "$(DIST)/data/" 2>/dev/null
 
 ## serve: build, then serve dist/ at http://127.0.0.1:8080/.
 serve: build

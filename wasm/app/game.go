@@ -1,0 +1,336 @@
+//go:build js && wasm
+
+package app
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/govae/govae/core"
+	"github.com/govae/govae/wasm/view"
+)
+
+// Frame timing. The browser regains control after every Update, so a frame
+// that stays near frameBudget keeps the page at ~60 fps; a refresh of the
+// pictures shares the budget with training while both run.
+const (
+	frameBudget     = 12 * time.Millisecond
+	refreshInterval = 250 * time.Millisecond // pictures refresh at most 4×/s while training
+	urlInterval     = 500 * time.Millisecond // browsers throttle history.replaceState
+)
+
+// Game is the page: it implements ebiten.Game.
+type Game struct {
+	dom      *dom
+	text     *textCache
+	settings view.Settings
+	notices  []view.Notice
+
+	backend    Backend
+	scene      *Scene
+	pretrained *core.Model // nil when the weights failed to load
+	weights    string      // what the weights are: "pretrained", "untrained", "trained from scratch", …
+	weightsErr string
+	seed       uint64 // for Reset's fresh weights
+	history    *view.History
+	lastLoss   *core.Loss
+	trainErr   string
+
+	sceneVersion uint64 // backend version of the scene's snapshot
+	lastRefresh  time.Time
+
+	// The selected latent point and its decoded digit.
+	sample          []float32
+	sampleFromInput bool
+	resample        bool
+
+	input inputState
+
+	test, train dataset
+
+	// Geometry, in device pixels.
+	outsideW, outsideH float64
+	scale              float64
+	layout             view.Layout
+	plane              view.Plane
+
+	gfx       graphics
+	dirty     bool
+	drawn     bool    // a real manifold has been drawn
+	readyAt   float64 // performance.now() when ready resolved, 0 before
+	urlDirty  bool
+	lastURL   time.Time
+	lastStats time.Time
+	maxWork   time.Duration // longest Update while training, for status()
+
+	mu       sync.Mutex
+	commands []func() // from event handlers and goroutines, run by Update
+	status   statusJSON
+	last     *sampleJSON
+	fatal    error
+}
+
+// New reads the settings from the URL, binds the page's controls and
+// starts loading the weights. Call it before ebiten.RunGame.
+func New() *Game {
+	g := &Game{
+		dom:     newDOM(),
+		text:    newTextCache(),
+		history: view.NewHistory(4096),
+		seed:    uint64(time.Now().UnixNano()),
+		dirty:   true,
+	}
+	g.status.Phase = "weights"
+	g.settings, g.notices = view.ParseQuery(js.Global().Get("location").Get("search").String())
+	g.bindControls()
+	g.showNotices()
+	g.exposeHooks()
+	go g.loadWeights()
+	return g
+}
+
+// post queues f to run on the game loop; safe from any goroutine or event
+// handler.
+func (g *Game) post(f func()) {
+	g.mu.Lock()
+	g.commands = append(g.commands, f)
+	g.mu.Unlock()
+}
+
+func (g *Game) runCommands() {
+	g.mu.Lock()
+	cmds := g.commands
+	g.commands = nil
+	g.mu.Unlock()
+	for _, f := range cmds {
+		f()
+		g.dirty = true
+	}
+}
+
+// loadWeights parses the weights index.html started downloading; on any
+// problem the page says so and shows an untrained model instead.
+func (g *Game) loadWeights() {
+	v, err := await(g.dom.host.Get("weights"))
+	var m *core.Model
+	if err == nil {
+		m, err = core.ParseModel(goBytes(v))
+	}
+	if err == nil && (m.Arch.Input != 28*28 || m.Arch.Latent != 2) {
+		err = fmt.Errorf("the weights are for %d-pixel images and a %d-D latent space; this page needs 784 and 2",
+			m.Arch.Input, m.Arch.Latent)
+	}
+	g.post(func() { g.start(m, err) })
+}
+
+// start sets up training and the scene with the loaded model, or with
+// fresh weights when loading failed.
+func (g *Game) start(m *core.Model, err error) {
+	g.weights = "pretrained"
+	if err != nil {
+		g.weightsErr = err.Error()
+		g.dom.showError("The pretrained weights (assets/vae.bin) could not be loaded", g.weightsErr+
+			"\nThe plane shows an untrained model instead: press Train to train one in this tab.")
+		m = g.freshModel()
+		g.weights = "untrained"
+	} else {
+		g.pretrained = m
+		m = m.Clone()
+	}
+	// The settings were validated when parsed, so this cannot fail.
+	b, berr := NewLocal(m, g.settings.TrainConfig())
+	if berr != nil {
+		panic(berr)
+	}
+	g.backend = b
+	g.scene = NewScene(b.Snapshot(nil), g.settings.Grid)
+	g.sceneVersion = b.Version()
+	g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
+	g.clampZ()
+	g.resample = true
+	g.dom.setBool("controls", "disabled", false)
+}
+
+func (g *Game) freshModel() *core.Model {
+	g.seed++
+	m, err := core.New(core.DefaultArchitecture(), g.seed)
+	if err != nil {
+		panic(err) // the default architecture is valid
+	}
+	m.Likelihood = g.settings.TrainConfig().Likelihood
+	return m
+}
+
+// Update implements ebiten.Game: it runs queued commands, reads input and
+// spends the frame's time budget on refreshing pictures and training.
+func (g *Game) Update() (err error) {
+	defer g.recoverTo(&err)
+	if g.fatal != nil {
+		return g.fatal
+	}
+	start := time.Now()
+	g.runCommands()
+	if g.backend == nil {
+		return nil // waiting for the weights
+	}
+	if g.drawn && g.readyAt == 0 {
+		g.becomeReady()
+	}
+	g.handleInput()
+	g.work(start)
+	if g.resample {
+		g.sample = g.scene.Sample(g.settings.Z1, g.settings.Z2, g.sample)
+		g.resample = false
+		g.dirty = true
+		g.publishSample()
+	}
+	if g.urlDirty && time.Since(g.lastURL) >= urlInterval {
+		replaceQuery(g.settings.Query())
+		g.urlDirty, g.lastURL = false, time.Now()
+	}
+	if time.Since(g.lastStats) >= 200*time.Millisecond {
+		g.updatePanel()
+		g.lastStats = time.Now()
+	}
+	if st := g.backend.Status(); st.Running || st.Pending > 0 {
+		g.maxWork = max(g.maxWork, time.Since(start))
+	}
+	g.publishStatus()
+	return nil
+}
+
+// work refreshes the pictures when the weights changed and trains, within
+// the frame's budget.
+func (g *Game) work(start time.Time) {
+	st := g.backend.Status()
+	training := st.Running || st.Pending > 0
+	if v := g.backend.Version(); v != g.sceneVersion && !g.scene.Busy() && time.Since(g.lastRefresh) >= refreshInterval {
+		g.refresh(PartManifold | PartRecon | PartDots)
+	}
+	if g.scene.Busy() {
+		budget := frameBudget - time.Since(start)
+		switch {
+		case !g.drawn:
+			budget = time.Hour // the first manifold: one batched Decode
+		case training:
+			budget /= 2
+		}
+		if g.scene.Work(budget) {
+			g.dirty = true
+		}
+	}
+	if training {
+		for _, r := range g.backend.Tick(frameBudget - time.Since(start)) {
+			g.stepDone(r)
+		}
+		g.dirty = true
+	}
+}
+
+// refresh takes a new snapshot of the weights and recomputes parts of the
+// scene from it (the overlay only when shown).
+func (g *Game) refresh(parts int) {
+	if !g.settings.Overlay {
+		parts &^= PartDots
+	}
+	g.scene.Refresh(g.backend.Snapshot(g.scene.Model), parts, g.settings.Grid, g.settings.Dots)
+	g.sceneVersion = g.backend.Version()
+	g.lastRefresh = time.Now()
+	g.resample = true
+}
+
+func (g *Game) stepDone(r StepResult) {
+	if r.Err != nil {
+		g.trainErr = r.Err.Error()
+		g.dom.showError("Training stopped", g.trainErr)
+		return
+	}
+	g.trainErr = ""
+	l := r.Loss
+	g.lastLoss = &l
+	g.history.Add(view.LossPoint{Step: float64(r.Step), NegELBO: r.Loss.NegELBO, Recon: r.Loss.Recon, KL: r.Loss.KL})
+	if g.weights == "pretrained" {
+		g.weights = "pretrained, fine-tuned"
+	}
+}
+
+// becomeReady resolves window.govae.ready once the first manifold is on
+// screen, then starts loading the test digits.
+func (g *Game) becomeReady() {
+	g.readyAt = performanceNow()
+	g.dom.host.Call("ready")
+	if c := g.dom.doc.Call("querySelector", "body > canvas"); c.Truthy() {
+		c.Call("setAttribute", "aria-label",
+			"Latent plane of the VAE: click or drag to decode the digit at a point z; arrow keys move z")
+		c.Call("setAttribute", "tabindex", "0")
+	}
+	g.loadTestData()
+}
+
+// LayoutF implements ebiten.LayoutFer: the screen has one pixel per device
+// pixel, for crisp drawing on high-DPI displays.
+func (g *Game) LayoutF(outsideW, outsideH float64) (float64, float64) {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	if outsideW != g.outsideW || outsideH != g.outsideH || s != g.scale {
+		g.outsideW, g.outsideH, g.scale = outsideW, outsideH, s
+		g.relayout()
+	}
+	return math.Ceil(outsideW * s), math.Ceil(outsideH * s)
+}
+
+// Layout implements ebiten.Game; Ebiten calls LayoutF instead.
+func (g *Game) Layout(w, h int) (int, int) {
+	sw, sh := g.LayoutF(float64(w), float64(h))
+	return int(sw), int(sh)
+}
+
+// relayout places the drawings in the part of the canvas the control panel
+// leaves free.
+func (g *Game) relayout() {
+	free := view.Rect{W: g.outsideW, H: g.outsideH}
+	if r := g.dom.el("panel").Call("getBoundingClientRect"); r.Truthy() {
+		p := view.Rect{X: r.Get("left").Float(), Y: r.Get("top").Float(), W: r.Get("width").Float(), H: r.Get("height").Float()}
+		free = freeArea(free, p)
+	}
+	g.layout = view.ComputeLayout(free.Scale(g.scale), g.scale)
+	g.plane = view.NewPlane(g.layout.Plane, g.settings.Grid)
+	g.dirty = true
+}
+
+// freeArea returns the largest part of the viewport beside the panel.
+func freeArea(vp, p view.Rect) view.Rect {
+	best := vp
+	if p.Empty() {
+		return best
+	}
+	cands := []view.Rect{
+		{X: 0, Y: 0, W: p.X, H: vp.H},                       // left of it
+		{X: p.Right(), Y: 0, W: vp.W - p.Right(), H: vp.H},  // right of it
+		{X: 0, Y: 0, W: vp.W, H: p.Y},                       // above it
+		{X: 0, Y: p.Bottom(), W: vp.W, H: vp.H - p.Bottom()}, // below it
+	}
+	best = view.Rect{}
+	for _, c := range cands {
+		if c.W*c.H > best.W*best.H {
+			best = c
+		}
+	}
+	return best
+}
+
+// recoverTo turns a panic in the game loop into an error shown in the page.
+func (g *Game) recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("internal error: %v", r)
+	}
+}
+
+// Fail shows why the game stopped.
+func (g *Game) Fail(err error) {
+	g.dom.host.Call("fail", "govae stopped", err.Error())
+}
