@@ -1,0 +1,26 @@
+// Package kernels provides fast float32 matrix-multiply kernels behind
+// gonum's BLAS interface, tuned for the govae model running as WebAssembly.
+//
+// Go's WebAssembly backend emits no SIMD instructions and gonum's Sgemm has
+// assembly only for amd64, so under GOOS=js GOARCH=wasm every matrix product
+// of the VAE's dense layers runs through gonum's generic pure-Go loops
+// (about 1 GFLOP/s). [Implementation] embeds gonum's implementation and
+// overrides only Sgemm with a packed, register-blocked kernel in the style of
+// GotoBLAS/BLIS:
+//
+//   - op(B) is packed, one k-block at a time, into panels of nr columns and
+//     op(A) into panels of mr rows (alpha folded in), both k-major and zero
+//     padded, so all four transpose combinations share one micro-kernel that
+//     reads two contiguous streams;
+//   - the micro-kernel keeps an mr×nr block of C in local float32 variables
+//     and is written so that the Go compiler removes every bounds check from
+//     its loop and keeps all its values in the 16 float32 "registers"
+//     (WebAssembly locals) the wasm backend has;
+//   - tiles at the right and bottom edges run the same micro-kernel into a
+//     scratch tile that is then added to C.
+//
+// [Install] makes the kernel the implementation used by
+// gonum.org/v1/gonum/blas/blas32. It is called automatically, from an init
+// function, when the package is built for js/wasm; see install_js.go for why
+// it is not installed natively.
+package kernels
