@@ -79,3 +79,7 @@ clean:
 ## soak: 30 minutes of native training with loss, non-finite events and heap reported every minute.
 soak:
 	$(GO) run ./cmd/soak -duration 30m -every 1m
+
+## sweep: the lab's precomputed runs (β rate–distortion curve, likelihoods) into assets/sweep/.
+sweep:
+	$(GO) run ./cmd/sweep -epochs 5 -out assets/sweep

@@ -160,7 +160,7 @@ func (g *Game) reset() {
 		return
 	}
 	g.backend.Load(g.freshModel())
-	g.weights = "untrained (fresh random weights)"
+	g.weights = weightsRandom
 	g.afterLoad()
 }
 
@@ -171,7 +171,7 @@ func (g *Game) backToPretrained() {
 	}
 	g.pause()
 	g.backend.Load(g.pretrained.Clone())
-	g.weights = "pretrained"
+	g.weights = weightsPretrained
 	g.afterLoad()
 }
 
@@ -179,7 +179,7 @@ func (g *Game) afterLoad() {
 	g.history.Reset()
 	g.lastLoss = nil
 	g.trainErr = ""
-	g.maxWork = 0
+	g.maxSlice = 0
 	g.refresh(PartManifold | PartRecon | PartDots)
 }
 
@@ -257,10 +257,10 @@ type statusJSON struct {
 	TestData       string       `json:"testData"`
 	TrainData      string       `json:"trainData"`
 	Notices        []string     `json:"notices"`
-	Manifolds      int          `json:"manifolds"` // manifolds published so far
-	Dots           int          `json:"dots"`      // overlay points computed
-	Recons         int          `json:"recons"`    // reconstruction strips published
-	MaxWorkMs      float64      `json:"maxWorkMs"` // longest Update while training
+	Manifolds      int          `json:"manifolds"`  // manifolds published so far
+	Dots           int          `json:"dots"`       // overlay points computed
+	Recons         int          `json:"recons"`     // reconstruction strips published
+	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 }
 
 type settingsJSON struct {
@@ -310,7 +310,7 @@ func (g *Game) publishStatus() {
 		Weights:     g.weights, WeightsError: g.weightsErr, TrainError: g.trainErr,
 		TestData: g.test.state, TrainData: g.train.state,
 		Manifolds: g.scene.ManifoldVersion, Dots: len(g.scene.Dots), Recons: g.scene.ReconVersion,
-		MaxWorkMs: float64(g.maxWork.Microseconds()) / 1000,
+		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL

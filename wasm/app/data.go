@@ -25,6 +25,7 @@ func (g *Game) loadTestData() {
 	go func() {
 		ds, err := g.fetchMNIST(mnist.Test, &g.test)
 		g.post(func() {
+			g.lastStats = time.Time{} // show the outcome at once
 			if err != nil {
 				g.test.state, g.test.err = "failed", err.Error()
 				return
@@ -43,6 +44,7 @@ func (g *Game) loadTrainData() {
 	go func() {
 		ds, err := g.fetchMNIST(mnist.Train, &g.train)
 		g.post(func() {
+			g.lastStats = time.Time{} // show the outcome at once
 			if err != nil {
 				g.train.state, g.train.err = "failed", err.Error()
 				return

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
@@ -53,10 +54,13 @@ type graphics struct {
 // (SetScreenClearedEveryFrame(false)), so a frame where nothing changed
 // draws nothing: the software renderers some visitors have stay idle.
 func (g *Game) Draw(screen *ebiten.Image) {
+	g.lock.Lock()
+	defer g.lock.Unlock()
 	if !g.dirty {
 		return
 	}
 	g.dirty = false
+	g.lastDraw = time.Now()
 	g.text.sweep()
 	screen.Fill(colBG)
 	if g.scene == nil || g.scene.Manifold == nil {
@@ -155,7 +159,7 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 		vector.StrokeLine(screen, float32(x), float32(P.Bottom()), float32(x), float32(P.Bottom())+tick, float32(u), colMuted, true)
 		g.text.draw(screen, view.FormatNumber(z, 1), x, P.Bottom()+15*u, fs, false, colMuted, alignCenter)
 	}
-	for _, z := range g.plane.Ticks(P.H, 22*u) {
+	for _, z := range g.plane.Ticks(P.H, 26*u) {
 		_, y := g.plane.Pixel(0, z)
 		vector.StrokeLine(screen, float32(P.X)-tick, float32(y), float32(P.X), float32(y), float32(u), colMuted, true)
 		g.text.draw(screen, view.FormatNumber(z, 1), P.X-8*u, y, fs, false, colMuted, alignRight)
@@ -173,9 +177,12 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	vector.StrokeLine(screen, float32(P.X), float32(y), float32(P.Right()), float32(y), float32(u), cross, true)
 	vector.StrokeCircle(screen, float32(x), float32(y), float32(7*u), float32(2*u), colCross, true)
 
-	if g.weightsErr != "" && g.weights == "untrained" {
-		vector.FillRect(screen, float32(P.X), float32(P.Y), float32(P.W), float32(26*u), colBanner, false)
-		g.text.draw(screen, "Untrained model: the pretrained weights could not be loaded", P.X+8*u, P.Y+13*u, fs, true, colText, alignLeft)
+	if g.weights == weightsUntrained {
+		// At the bottom: error boxes cover the page's top.
+		h := 26 * u
+		vector.FillRect(screen, float32(P.X), float32(P.Bottom()-h), float32(P.W), float32(h), colBanner, false)
+		g.text.draw(screen, "Untrained model (the pretrained weights could not be loaded): press Train",
+			P.X+8*u, P.Bottom()-h/2, fs, true, colText, alignLeft)
 	}
 }
 
@@ -280,7 +287,7 @@ func (g *Game) drawRecon(screen *ebiten.Image) {
 	u, R := g.layout.Scale, g.layout.Recon
 	g.text.draw(screen, "Reconstructions", R.X, R.Y+11*u, 13.5*u, true, colText, alignLeft)
 	fs := 12 * u
-	labelW := 64 * u
+	labelW := 74 * u
 	gap := 4 * u
 	d := math.Floor(math.Min((R.W-labelW)/ReconCount-gap, (R.H-24*u-gap)/2))
 	y0 := R.Y + 22*u
@@ -326,8 +333,9 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 		g.text.draw(screen, "Press Train: the curves appear here.", C.X, plot.Y+plot.H/3, fs, false, colMuted, alignLeft)
 		return
 	}
-	top := view.Rect{X: plot.X, Y: plot.Y, W: plot.W, H: math.Floor(plot.H * 0.62)}
-	bottom := view.Rect{X: plot.X, Y: top.Bottom() + 10*u, W: plot.W, H: plot.H - top.H - 10*u}
+	gap := 18 * u // room for both plots' edge labels
+	top := view.Rect{X: plot.X, Y: plot.Y, W: plot.W, H: math.Floor((plot.H - gap) * 0.62)}
+	bottom := view.Rect{X: plot.X, Y: top.Bottom() + gap, W: plot.W, H: plot.H - top.H - gap}
 	x0, x1 := pts[0].Step, pts[len(pts)-1].Step
 	lo, hi := math.Inf(1), math.Inf(-1)
 	klo, khi := math.Inf(1), math.Inf(-1)

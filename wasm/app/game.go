@@ -15,13 +15,23 @@ import (
 	"github.com/govae/govae/wasm/view"
 )
 
-// Frame timing. The browser regains control after every Update, so a frame
-// that stays near frameBudget keeps the page at ~60 fps; a refresh of the
-// pictures shares the budget with training while both run.
+// What the weights shown are, as the panel and status() say it.
 const (
-	frameBudget     = 12 * time.Millisecond
+	weightsPretrained = "pretrained"
+	weightsFineTuned  = "pretrained, fine-tuned"
+	weightsUntrained  = "untrained" // the pretrained weights failed to load
+	weightsRandom     = "random init"
+	weightsScratch    = "trained from scratch"
+)
+
+// Timing. Work slices of sliceBudget give the browser control back many
+// times a second (well within 50 ms); a refresh of the pictures shares a
+// slice with training while both run.
+const (
+	sliceBudget     = 12 * time.Millisecond
 	refreshInterval = 250 * time.Millisecond // pictures refresh at most 4×/s while training
 	urlInterval     = 500 * time.Millisecond // browsers throttle history.replaceState
+	frameStarved    = 100 * time.Millisecond
 )
 
 // Game is the page: it implements ebiten.Game.
@@ -34,7 +44,8 @@ type Game struct {
 	backend    Backend
 	scene      *Scene
 	pretrained *core.Model // nil when the weights failed to load
-	weights    string      // what the weights are: "pretrained", "untrained", "trained from scratch", …
+	initial    *core.Model // the first model shown; never written to
+	weights    string      // what the weights are, one of the weights… constants
 	weightsErr string
 	seed       uint64 // for Reset's fresh weights
 	history    *view.History
@@ -59,14 +70,23 @@ type Game struct {
 	layout             view.Layout
 	plane              view.Plane
 
-	gfx       graphics
-	dirty     bool
-	drawn     bool    // a real manifold has been drawn
-	readyAt   float64 // performance.now() when ready resolved, 0 before
-	urlDirty  bool
-	lastURL   time.Time
-	lastStats time.Time
-	maxWork   time.Duration // longest Update while training, for status()
+	gfx        graphics
+	dirty      bool
+	drawn      bool    // a real manifold has been drawn
+	readyAt    float64 // performance.now() when ready resolved, 0 before
+	urlDirty   bool
+	lastURL    time.Time
+	lastStats  time.Time
+	maxSlice   time.Duration // longest work slice while training, for status()
+	chartDirty bool          // the chart has new points to draw
+	lastDraw   time.Time
+	lastFrame  time.Time // the last Update
+
+	// lock guards all of the above: Update, Draw, LayoutF and the work
+	// loop's slices hold it. (WebAssembly runs one goroutine at a time; the
+	// lock keeps that an implementation detail.)
+	lock sync.Mutex
+	wake chan struct{}
 
 	mu       sync.Mutex
 	commands []func() // from event handlers and goroutines, run by Update
@@ -84,6 +104,7 @@ func New() *Game {
 		history: view.NewHistory(4096),
 		seed:    uint64(time.Now().UnixNano()),
 		dirty:   true,
+		wake:    make(chan struct{}, 1),
 	}
 	g.status.Phase = "weights"
 	g.settings, g.notices = view.ParseQuery(js.Global().Get("location").Get("search").String())
@@ -91,6 +112,7 @@ func New() *Game {
 	g.showNotices()
 	g.exposeHooks()
 	go g.loadWeights()
+	go g.workLoop()
 	return g
 }
 
@@ -128,32 +150,29 @@ func (g *Game) loadWeights() {
 	g.post(func() { g.start(m, err) })
 }
 
-// start sets up training and the scene with the loaded model, or with
-// fresh weights when loading failed.
+// start shows the loaded model, or fresh weights when loading failed. The
+// first manifold is decoded with that model itself: the trainer's copy is
+// made once the manifold is on screen (cloning takes a visible moment in
+// WebAssembly).
 func (g *Game) start(m *core.Model, err error) {
-	g.weights = "pretrained"
+	g.weights = weightsPretrained
 	if err != nil {
 		g.weightsErr = err.Error()
 		g.dom.showError("The pretrained weights (assets/vae.bin) could not be loaded", g.weightsErr+
 			"\nThe plane shows an untrained model instead: press Train to train one in this tab.")
 		m = g.freshModel()
-		g.weights = "untrained"
+		g.weights = weightsUntrained
 	} else {
 		g.pretrained = m
-		m = m.Clone()
 	}
-	// The settings were validated when parsed, so this cannot fail.
-	b, berr := NewLocal(m, g.settings.TrainConfig())
-	if berr != nil {
-		panic(berr)
-	}
-	g.backend = b
-	g.scene = NewScene(b.Snapshot(nil), g.settings.Grid)
-	g.sceneVersion = b.Version()
+	g.initial = m
+	g.scene = NewScene(m, g.settings.Grid)
 	g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
 	g.clampZ()
 	g.resample = true
-	g.dom.setBool("controls", "disabled", false)
+	g.mu.Lock()
+	g.status.Phase = "decoding"
+	g.mu.Unlock()
 }
 
 func (g *Game) freshModel() *core.Model {
@@ -169,20 +188,21 @@ func (g *Game) freshModel() *core.Model {
 // Update implements ebiten.Game: it runs queued commands, reads input and
 // spends the frame's time budget on refreshing pictures and training.
 func (g *Game) Update() (err error) {
+	g.lock.Lock()
+	defer g.lock.Unlock()
 	defer g.recoverTo(&err)
+	g.lastFrame = time.Now()
 	if g.fatal != nil {
 		return g.fatal
 	}
-	start := time.Now()
 	g.runCommands()
-	if g.backend == nil {
+	if g.scene == nil {
 		return nil // waiting for the weights
 	}
-	if g.drawn && g.readyAt == 0 {
+	if g.drawn && g.backend == nil {
 		g.becomeReady()
 	}
 	g.handleInput()
-	g.work(start)
 	if g.resample {
 		g.sample = g.scene.Sample(g.settings.Z1, g.settings.Z2, g.sample)
 		g.resample = false
@@ -193,27 +213,79 @@ func (g *Game) Update() (err error) {
 		replaceQuery(g.settings.Query())
 		g.urlDirty, g.lastURL = false, time.Now()
 	}
+	// Redrawing costs a frame's worth of work on software renderers: the
+	// chart follows training at the pictures' refresh rate.
+	if g.chartDirty && time.Since(g.lastDraw) >= refreshInterval {
+		g.dirty, g.chartDirty = true, false
+	}
+	if g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion {
+		select {
+		case g.wake <- struct{}{}:
+		default: // already awake
+		}
+	}
+	if g.backend == nil {
+		return nil
+	}
 	if time.Since(g.lastStats) >= 200*time.Millisecond {
 		g.updatePanel()
 		g.lastStats = time.Now()
-	}
-	if st := g.backend.Status(); st.Running || st.Pending > 0 {
-		g.maxWork = max(g.maxWork, time.Since(start))
 	}
 	g.publishStatus()
 	return nil
 }
 
-// work refreshes the pictures when the weights changed and trains, within
-// the frame's budget.
-func (g *Game) work(start time.Time) {
+func (g *Game) training() bool {
+	if g.backend == nil {
+		return false
+	}
 	st := g.backend.Status()
-	training := st.Running || st.Pending > 0
-	if v := g.backend.Version(); v != g.sceneVersion && !g.scene.Busy() && time.Since(g.lastRefresh) >= refreshInterval {
-		g.refresh(PartManifold | PartRecon | PartDots)
+	return st.Running || st.Pending > 0
+}
+
+// workLoop does the heavy work — refreshing the pictures and training — in
+// slices of about sliceBudget, sleeping between them. Go in WebAssembly
+// returns control to the browser only when every goroutine is blocked, so
+// the sleep is what lets the page paint and respond between slices. The
+// loop is not tied to animation frames, which a software renderer can make
+// slow, and it waits on g.wake while there is nothing to do.
+func (g *Game) workLoop() {
+	for {
+		g.lock.Lock()
+		start := time.Now()
+		more := g.work()
+		if g.training() {
+			g.maxSlice = max(g.maxSlice, time.Since(start))
+		}
+		g.lock.Unlock()
+		if more {
+			pause := time.Millisecond
+			if time.Since(g.lastFrame) > frameStarved {
+				pause = frameStarved / 4 // the page has not painted for a while: let it
+			}
+			time.Sleep(pause)
+		} else {
+			<-g.wake
+		}
+	}
+}
+
+// work does one slice: a refresh of the pictures when the weights changed
+// (sharing the slice with training), then training. It reports whether
+// there is more to do.
+func (g *Game) work() bool {
+	if g.scene == nil {
+		return false
+	}
+	start := time.Now()
+	training := g.training()
+	if g.backend != nil {
+		if v := g.backend.Version(); v != g.sceneVersion && !g.scene.Busy() && time.Since(g.lastRefresh) >= refreshInterval {
+			g.refresh(PartManifold | PartRecon | PartDots)
+		}
 	}
 	if g.scene.Busy() {
-		budget := frameBudget - time.Since(start)
+		budget := sliceBudget
 		switch {
 		case !g.drawn:
 			budget = time.Hour // the first manifold: one batched Decode
@@ -225,11 +297,12 @@ func (g *Game) work(start time.Time) {
 		}
 	}
 	if training {
-		for _, r := range g.backend.Tick(frameBudget - time.Since(start)) {
+		for _, r := range g.backend.Tick(sliceBudget - time.Since(start)) {
 			g.stepDone(r)
+			g.chartDirty = true
 		}
-		g.dirty = true
 	}
+	return g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion
 }
 
 // refresh takes a new snapshot of the weights and recomputes parts of the
@@ -238,7 +311,11 @@ func (g *Game) refresh(parts int) {
 	if !g.settings.Overlay {
 		parts &^= PartDots
 	}
-	g.scene.Refresh(g.backend.Snapshot(g.scene.Model), parts, g.settings.Grid, g.settings.Dots)
+	dst := g.scene.Model
+	if dst == g.initial {
+		dst = nil // a new model, so the pretrained weights stay intact
+	}
+	g.scene.Refresh(g.backend.Snapshot(dst), parts, g.settings.Grid, g.settings.Dots)
 	g.sceneVersion = g.backend.Version()
 	g.lastRefresh = time.Now()
 	g.resample = true
@@ -254,16 +331,27 @@ func (g *Game) stepDone(r StepResult) {
 	l := r.Loss
 	g.lastLoss = &l
 	g.history.Add(view.LossPoint{Step: float64(r.Step), NegELBO: r.Loss.NegELBO, Recon: r.Loss.Recon, KL: r.Loss.KL})
-	if g.weights == "pretrained" {
-		g.weights = "pretrained, fine-tuned"
+	switch g.weights {
+	case weightsPretrained:
+		g.weights = weightsFineTuned
+	case weightsRandom, weightsUntrained:
+		g.weights = weightsScratch
 	}
 }
 
 // becomeReady resolves window.govae.ready once the first manifold is on
-// screen, then starts loading the test digits.
+// screen, then prepares training and starts loading the test digits.
 func (g *Game) becomeReady() {
 	g.readyAt = performanceNow()
 	g.dom.host.Call("ready")
+	// The settings were validated when parsed, so this cannot fail.
+	b, err := NewLocal(g.initial.Clone(), g.settings.TrainConfig())
+	if err != nil {
+		panic(err)
+	}
+	g.backend = b
+	g.sceneVersion = b.Version()
+	g.dom.setBool("controls", "disabled", false)
 	if c := g.dom.doc.Call("querySelector", "body > canvas"); c.Truthy() {
 		c.Call("setAttribute", "aria-label",
 			"Latent plane of the VAE: click or drag to decode the digit at a point z; arrow keys move z")
@@ -275,6 +363,8 @@ func (g *Game) becomeReady() {
 // LayoutF implements ebiten.LayoutFer: the screen has one pixel per device
 // pixel, for crisp drawing on high-DPI displays.
 func (g *Game) LayoutF(outsideW, outsideH float64) (float64, float64) {
+	g.lock.Lock()
+	defer g.lock.Unlock()
 	s := ebiten.Monitor().DeviceScaleFactor()
 	if outsideW != g.outsideW || outsideH != g.outsideH || s != g.scale {
 		g.outsideW, g.outsideH, g.scale = outsideW, outsideH, s
@@ -309,9 +399,9 @@ func freeArea(vp, p view.Rect) view.Rect {
 		return best
 	}
 	cands := []view.Rect{
-		{X: 0, Y: 0, W: p.X, H: vp.H},                       // left of it
-		{X: p.Right(), Y: 0, W: vp.W - p.Right(), H: vp.H},  // right of it
-		{X: 0, Y: 0, W: vp.W, H: p.Y},                       // above it
+		{X: 0, Y: 0, W: p.X, H: vp.H},                        // left of it
+		{X: p.Right(), Y: 0, W: vp.W - p.Right(), H: vp.H},   // right of it
+		{X: 0, Y: 0, W: vp.W, H: p.Y},                        // above it
 		{X: 0, Y: p.Bottom(), W: vp.W, H: vp.H - p.Bottom()}, // below it
 	}
 	best = view.Rect{}

@@ -33,13 +33,14 @@ func (g *Game) handleInput() {
 		}
 	}
 	if in.dragging {
-		if x, y := ebiten.CursorPositionF(); x != in.lastX || y != in.lastY {
-			g.pick(x, y) // past the edge, z stays pinned to it
-		}
-		// A press and release within one frame (a quick click) still counts.
+		// After a release the cursor may already have moved on: the drag
+		// ends where it was. (A quick click, pressed and released within
+		// one frame, was picked above.)
 		if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) || !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
 			in.dragging = false
 			g.urlDirty = true
+		} else if x, y := ebiten.CursorPositionF(); x != in.lastX || y != in.lastY {
+			g.pick(x, y) // past the edge, z stays pinned to it
 		}
 	}
 

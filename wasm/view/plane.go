@@ -114,9 +114,9 @@ func (pl Plane) ZMax() float64 { return NormalQuantile(clampP(pl.PMax)) }
 func clampP(p float64) float64 { return min(max(p, pEdge), 1-pEdge) }
 
 // Ticks returns the z values to label on an axis of the plane that is
-// length pixels long: multiples of ½ strictly inside the plane, chosen from
-// 0 outwards so that labels are at least minGap pixels apart (the quantile
-// scale crowds the outer ones).
+// length pixels long: multiples of ½ at least minGap/2 inside the plane's
+// edges, chosen from 0 outwards so that labels are at least minGap pixels
+// apart (the quantile scale crowds the outer ones).
 func (pl Plane) Ticks(length, minGap float64) []float64 {
 	span := pl.PMax - pl.PMin
 	pos := func(z float64) float64 { return (NormalCDF(z) - pl.PMin) / span * length }
@@ -127,7 +127,7 @@ func (pl Plane) Ticks(length, minGap float64) []float64 {
 				continue
 			}
 			p := pos(z)
-			if p <= 0 || p >= length {
+			if p < minGap/2 || p > length-minGap/2 {
 				continue
 			}
 			ok := true
