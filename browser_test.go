@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -232,6 +233,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Overlay", b.testOverlay)
 	t.Run("Train", b.testTrain)
 	t.Run("HiDPI", b.testHiDPI)
+	t.Run("PhoneTouch", b.testPhoneTouch)
 	t.Run("CorruptWeights", b.testCorruptWeights)
 	t.Run("MissingWeights", b.testMissingWeights)
 	t.Run("AbsurdSettings", b.testAbsurdSettings)
@@ -268,6 +270,18 @@ func (b *browserHarness) eval(t *testing.T, expr string) string {
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+// evalAsync evaluates an expression that gives a promise of a string.
+func (b *browserHarness) evalAsync(t *testing.T, expr string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -653,13 +667,16 @@ func (b *browserHarness) testTrain(t *testing.T) {
 			elbos = append(elbos, *s.NegELBO)
 		}
 	}
+	fps := b.evalAsync(t, `new Promise((done) => { let n = 0; const t0 = performance.now();
+		const f = () => { n++; if (performance.now() - t0 < 2000) requestAnimationFrame(f); else done(String(n / 2)); };
+		requestAnimationFrame(f); })`)
 	gaps := b.eval(t, `(() => { const g = gaps.slice().sort((a, b) => a - b);
 		return JSON.stringify([g.length, g[Math.floor(g.length * 0.99)], g[g.length - 1], g[Math.floor(g.length * 0.5)], g[Math.floor(g.length * 0.9)], g.filter(x => x > 50).length]); })()`)
 	b.click(t, "#pause")
 	paused := b.waitStatus(t, "the pause", 10*time.Second, func(s browserStatus) bool { return !s.Training })
 	last := slices.Min(elbos)
-	t.Logf("−ELBO %.1f at step %d → %.1f near step %d (batch 8); %.0f examples/s; longest work slice %.1f ms",
-		first, firstStep, last, paused.Step, s.ExamplesPerSec, paused.MaxSliceMs)
+	t.Logf("−ELBO %.1f at step %d → %.1f near step %d (batch 8); %.0f examples/s; %s frames/s; longest work slice %.1f ms",
+		first, firstStep, last, paused.Step, s.ExamplesPerSec, fps, paused.MaxSliceMs)
 	if !(last < first-60) {
 		t.Errorf("−ELBO did not drop: %.1f at step %d, %.1f near step %d", first, firstStep, last, paused.Step)
 	}
@@ -707,6 +724,58 @@ func (b *browserHarness) testHiDPI(t *testing.T) {
 	if levels, _ := planeContent(img, s); levels < 32 {
 		t.Errorf("hidpi plane has %d colours", levels)
 	}
+}
+
+// testPhoneTouch checks the narrow layout (controls below the plane) and
+// touch input: a finger pressed on the plane and dragged.
+func (b *browserHarness) testPhoneTouch(t *testing.T) {
+	if err := b.run(t, 10*time.Second, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateTouch)); err != nil {
+		t.Fatal(err)
+	}
+	defer b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800))
+	s, _ := b.open(t, "/govae/")
+	pl := s.plane()
+	panelTop, _ := strconv.ParseFloat(b.eval(t, `String(document.querySelector("#panel").getBoundingClientRect().top)`), 64)
+	if pl.Rect.X < 0 || pl.Rect.Right() > 390 || pl.Rect.Bottom() > panelTop || pl.Rect.W < 250 {
+		t.Errorf("phone layout: plane %+v, panel from y=%v", pl.Rect, panelTop)
+	}
+	touch := func(typ input.DispatchTouchEventType, x, y float64) {
+		t.Helper()
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ != input.DispatchTouchEventTypeTouchEnd {
+			id := 0.0
+			p.TouchPoints = append(p.TouchPoints, &input.TouchPoint{X: x, Y: y, ID: &id})
+		}
+		err := b.run(t, 10*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, p)
+			return err
+		}))
+		if err != nil {
+			t.Fatalf("touch %s: %v", typ, err)
+		}
+	}
+	x0, y0 := pl.Pixel(-1, 1)
+	x1, y1 := pl.Pixel(1, -1)
+	x0, y0, x1, y1 = math.Round(x0), math.Round(y0), math.Round(x1), math.Round(y1)
+	near := func(x, y float64) func(*browserSample) bool {
+		w1, w2 := pl.Z(x, y)
+		tol := zTolerance(pl, x, y)
+		return func(p *browserSample) bool { return math.Abs(p.Z[0]-w1) <= tol && math.Abs(p.Z[1]-w2) <= tol }
+	}
+	touch(input.DispatchTouchEventTypeTouchStart, x0, y0)
+	b.waitSample(t, "the touch to select z", near(x0, y0))
+	touch(input.DispatchTouchEventTypeTouchMove, (x0+x1)/2, (y0+y1)/2)
+	b.waitSample(t, "the finger's move to follow", near((x0+x1)/2, (y0+y1)/2))
+	touch(input.DispatchTouchEventTypeTouchMove, x1, y1)
+	b.waitSample(t, "the finger's move to follow", near(x1, y1))
+	touch(input.DispatchTouchEventTypeTouchEnd, 0, 0)
+	b.screenshot(t, "phone")
+	// Folding the controls away gives the canvas the whole screen.
+	b.click(t, "#panel-toggle")
+	b.waitStatus(t, "the layout to use the freed space", 10*time.Second, func(s browserStatus) bool {
+		return s.Plane.Width > pl.Rect.W
+	})
+	b.screenshot(t, "phone-folded")
 }
 
 func (b *browserHarness) testCorruptWeights(t *testing.T) {

@@ -140,7 +140,11 @@ func tilesToRGBA(dst []byte, tiles []float32, rows, cols int) []byte {
 func (g *Game) drawPlane(screen *ebiten.Image) {
 	u, P, n := g.layout.Scale, g.layout.Plane, g.scene.Grid
 	fs := 12.5 * u
-	g.text.draw(screen, fmt.Sprintf("Decoder means on a %d×%d grid, z = Φ⁻¹(p)", n, n), P.X, P.Y-11*u, 13.5*u, true, colText, alignLeft)
+	title := fmt.Sprintf("Decoder means on a %d×%d grid, z = Φ⁻¹(p)", n, n)
+	if g.text.width(title, 13.5*u, true) > P.W {
+		title = fmt.Sprintf("Decoder means, %d×%d", n, n)
+	}
+	g.text.draw(screen, title, P.X, P.Y-11*u, 13.5*u, true, colText, alignLeft)
 	g.text.draw(screen, "z₂", P.X-8*u, P.Y-11*u, fs, true, colMuted, alignRight)
 
 	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
@@ -229,7 +233,11 @@ func (g *Game) outsideDots() int {
 // drawSample draws the digit decoded at the selected z, large.
 func (g *Game) drawSample(screen *ebiten.Image) {
 	u, S := g.layout.Scale, g.layout.Sample
-	g.text.draw(screen, "Decoded at the crosshair", S.X, S.Y+11*u, 13.5*u, true, colText, alignLeft)
+	title := "Decoded at the crosshair"
+	if g.text.width(title, 13.5*u, true) > S.W {
+		title = "At the crosshair"
+	}
+	g.text.draw(screen, title, S.X, S.Y+11*u, 13.5*u, true, colText, alignLeft)
 	side := math.Floor(math.Min(S.W, S.H-22*u-46*u))
 	y0 := S.Y + 22*u
 	if g.gfx.sample != nil {

@@ -69,6 +69,7 @@ type Game struct {
 	scale              float64
 	layout             view.Layout
 	plane              view.Plane
+	panel              view.Rect // the control panel, in CSS pixels
 
 	gfx        graphics
 	dirty      bool
@@ -230,6 +231,9 @@ func (g *Game) Update() (err error) {
 	if time.Since(g.lastStats) >= 200*time.Millisecond {
 		g.updatePanel()
 		g.lastStats = time.Now()
+		if g.panelRect() != g.panel {
+			g.relayout() // the panel was folded or unfolded
+		}
 	}
 	g.publishStatus()
 	return nil
@@ -382,14 +386,17 @@ func (g *Game) Layout(w, h int) (int, int) {
 // relayout places the drawings in the part of the canvas the control panel
 // leaves free.
 func (g *Game) relayout() {
-	free := view.Rect{W: g.outsideW, H: g.outsideH}
-	if r := g.dom.el("panel").Call("getBoundingClientRect"); r.Truthy() {
-		p := view.Rect{X: r.Get("left").Float(), Y: r.Get("top").Float(), W: r.Get("width").Float(), H: r.Get("height").Float()}
-		free = freeArea(free, p)
-	}
+	g.panel = g.panelRect()
+	free := freeArea(view.Rect{W: g.outsideW, H: g.outsideH}, g.panel)
 	g.layout = view.ComputeLayout(free.Scale(g.scale), g.scale)
 	g.plane = view.NewPlane(g.layout.Plane, g.settings.Grid)
 	g.dirty = true
+}
+
+// panelRect returns where the control panel is, in CSS pixels.
+func (g *Game) panelRect() view.Rect {
+	r := g.dom.el("panel").Call("getBoundingClientRect")
+	return view.Rect{X: r.Get("left").Float(), Y: r.Get("top").Float(), W: r.Get("width").Float(), H: r.Get("height").Float()}
 }
 
 // freeArea returns the largest part of the viewport beside the panel.
