@@ -35,7 +35,8 @@ build:
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" "$(DIST)/"
 	printf '{"go":"%s","wasmBytes":%s}\n' "$$($(GO) env GOVERSION)" "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" > "$(DIST)/version.json"
 	cp index.html "$(DIST)/"
-	cp assets/*.bin "$(DIST)/assets/" 2>/dev/null || echo "build: no assets/*.bin; the page will say the weights are missing"
+	cp -R assets/. "$(DIST)/assets/"
+	test -f assets/vae.bin || echo "build: no assets/vae.bin; the page will say the weights are missing"
 	-cp "$(MNIST_DIR)"/*-ubyte.gz "$(DIST)/data/" 2>/dev/null
 
 ## serve: build, then serve dist/ at http://127.0.0.1:8080/.

@@ -75,6 +75,7 @@ func (g *Game) setSetting(key, value string) {
 	}
 	g.showSetting(key)
 	g.urlDirty = true
+	g.dirty = true
 	switch key {
 	case "grid":
 		g.plane = view.NewPlane(g.layout.Plane, g.settings.Grid)
@@ -176,6 +177,7 @@ func (g *Game) backToPretrained() {
 }
 
 func (g *Game) afterLoad() {
+	g.dirty = true
 	g.history.Reset()
 	g.lastLoss = nil
 	g.trainErr = ""

@@ -26,6 +26,7 @@ func (g *Game) loadTestData() {
 		ds, err := g.fetchMNIST(mnist.Test, &g.test)
 		g.post(func() {
 			g.lastStats = time.Time{} // show the outcome at once
+			g.dirty = true            // the legend and the strip say it too
 			if err != nil {
 				g.test.state, g.test.err = "failed", err.Error()
 				return

@@ -56,6 +56,11 @@ type graphics struct {
 func (g *Game) Draw(screen *ebiten.Image) {
 	g.lock.Lock()
 	defer g.lock.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			g.fatal = fmt.Errorf("internal error while drawing: %v", r)
+		}
+	}()
 	if !g.dirty {
 		return
 	}

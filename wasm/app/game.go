@@ -31,7 +31,7 @@ const (
 	sliceBudget     = 12 * time.Millisecond
 	refreshInterval = 250 * time.Millisecond // pictures refresh at most 4×/s while training
 	urlInterval     = 500 * time.Millisecond // browsers throttle history.replaceState
-	frameStarved    = 100 * time.Millisecond
+	frameStarved    = 100 * time.Millisecond // no frame for this long: pause the work longer
 )
 
 // Game is the page: it implements ebiten.Game.
@@ -83,6 +83,8 @@ type Game struct {
 	lastDraw   time.Time
 	lastFrame  time.Time // the last Update
 
+	fatal error // a panic in Draw or the work loop, returned by Update
+
 	// lock guards all of the above: Update, Draw, LayoutF and the work
 	// loop's slices hold it. (WebAssembly runs one goroutine at a time; the
 	// lock keeps that an implementation detail.)
@@ -93,7 +95,6 @@ type Game struct {
 	commands []func() // from event handlers and goroutines, run by Update
 	status   statusJSON
 	last     *sampleJSON
-	fatal    error
 }
 
 // New reads the settings from the URL, binds the page's controls and
@@ -132,7 +133,6 @@ func (g *Game) runCommands() {
 	g.mu.Unlock()
 	for _, f := range cmds {
 		f()
-		g.dirty = true
 	}
 }
 
@@ -167,6 +167,7 @@ func (g *Game) start(m *core.Model, err error) {
 		g.pretrained = m
 	}
 	g.initial = m
+	g.dirty = true
 	g.scene = NewScene(m, g.settings.Grid)
 	g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
 	g.clampZ()
@@ -186,8 +187,9 @@ func (g *Game) freshModel() *core.Model {
 	return m
 }
 
-// Update implements ebiten.Game: it runs queued commands, reads input and
-// spends the frame's time budget on refreshing pictures and training.
+// Update implements ebiten.Game: it runs queued commands, reads input,
+// wakes the work loop when there is work, and updates the panel and the
+// status hooks. The heavy work happens in workLoop.
 func (g *Game) Update() (err error) {
 	g.lock.Lock()
 	defer g.lock.Unlock()
@@ -255,23 +257,36 @@ func (g *Game) training() bool {
 // slow, and it waits on g.wake while there is nothing to do.
 func (g *Game) workLoop() {
 	for {
-		g.lock.Lock()
-		start := time.Now()
-		more := g.work()
-		if g.training() {
-			g.maxSlice = max(g.maxSlice, time.Since(start))
-		}
-		g.lock.Unlock()
+		more, pause := g.slice()
 		if more {
-			pause := time.Millisecond
-			if time.Since(g.lastFrame) > frameStarved {
-				pause = frameStarved / 4 // the page has not painted for a while: let it
-			}
 			time.Sleep(pause)
 		} else {
 			<-g.wake
 		}
 	}
+}
+
+// slice runs one work slice and says whether there is more to do and how
+// long to pause first: briefly, unless the page has not painted for a
+// while (a software renderer makes frames slow), then long enough to let it.
+func (g *Game) slice() (more bool, pause time.Duration) {
+	g.lock.Lock()
+	defer g.lock.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			g.fatal, more = fmt.Errorf("internal error: %v", r), false
+		}
+	}()
+	start := time.Now()
+	more = g.work()
+	if g.training() {
+		g.maxSlice = max(g.maxSlice, time.Since(start))
+	}
+	pause = time.Millisecond
+	if time.Since(g.lastFrame) > frameStarved {
+		pause = frameStarved / 4
+	}
+	return more, pause
 }
 
 // work does one slice: a refresh of the pictures when the weights changed
@@ -355,6 +370,7 @@ func (g *Game) becomeReady() {
 	}
 	g.backend = b
 	g.sceneVersion = b.Version()
+	g.dirty = true
 	g.dom.setBool("controls", "disabled", false)
 	if c := g.dom.doc.Call("querySelector", "body > canvas"); c.Truthy() {
 		c.Call("setAttribute", "aria-label",
@@ -387,7 +403,7 @@ func (g *Game) Layout(w, h int) (int, int) {
 // leaves free.
 func (g *Game) relayout() {
 	g.panel = g.panelRect()
-	free := freeArea(view.Rect{W: g.outsideW, H: g.outsideH}, g.panel)
+	free := view.FreeArea(view.Rect{W: g.outsideW, H: g.outsideH}, g.panel)
 	g.layout = view.ComputeLayout(free.Scale(g.scale), g.scale)
 	g.plane = view.NewPlane(g.layout.Plane, g.settings.Grid)
 	g.dirty = true
@@ -399,28 +415,8 @@ func (g *Game) panelRect() view.Rect {
 	return view.Rect{X: r.Get("left").Float(), Y: r.Get("top").Float(), W: r.Get("width").Float(), H: r.Get("height").Float()}
 }
 
-// freeArea returns the largest part of the viewport beside the panel.
-func freeArea(vp, p view.Rect) view.Rect {
-	best := vp
-	if p.Empty() {
-		return best
-	}
-	cands := []view.Rect{
-		{X: 0, Y: 0, W: p.X, H: vp.H},                        // left of it
-		{X: p.Right(), Y: 0, W: vp.W - p.Right(), H: vp.H},   // right of it
-		{X: 0, Y: 0, W: vp.W, H: p.Y},                        // above it
-		{X: 0, Y: p.Bottom(), W: vp.W, H: vp.H - p.Bottom()}, // below it
-	}
-	best = view.Rect{}
-	for _, c := range cands {
-		if c.W*c.H > best.W*best.H {
-			best = c
-		}
-	}
-	return best
-}
-
-// recoverTo turns a panic in the game loop into an error shown in the page.
+// recoverTo turns a panic in Update into the error that stops the game,
+// which main shows in the page.
 func (g *Game) recoverTo(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("internal error: %v", r)

@@ -8,7 +8,6 @@ import "math"
 // it, inside PlaneBlock).
 type Layout struct {
 	Scale      float64 // device pixels per CSS pixel
-	Unit       float64 // one CSS pixel in device pixels, rounded for crisp lines
 	PlaneBlock Rect
 	Plane      Rect
 	Sample     Rect // the large digit's block: title, digit, z readout
@@ -32,6 +31,27 @@ const (
 	layoutChartMin = 150
 )
 
+// FreeArea returns the largest rectangle of the viewport vp beside the
+// panel p (left or right of it, above or below it): where the drawings go
+// when the control panel covers part of the canvas.
+func FreeArea(vp, p Rect) Rect {
+	if p.Empty() {
+		return vp
+	}
+	var best Rect
+	for _, c := range []Rect{
+		{X: vp.X, Y: vp.Y, W: p.X - vp.X, H: vp.H},                     // left of it
+		{X: p.Right(), Y: vp.Y, W: vp.Right() - p.Right(), H: vp.H},    // right of it
+		{X: vp.X, Y: vp.Y, W: vp.W, H: p.Y - vp.Y},                     // above it
+		{X: vp.X, Y: p.Bottom(), W: vp.W, H: vp.Bottom() - p.Bottom()}, // below it
+	} {
+		if c.W > 0 && c.H > 0 && c.W*c.H > best.W*best.H {
+			best = c
+		}
+	}
+	return best
+}
+
 // ComputeLayout lays the drawings out in free, the part of the canvas not
 // covered by the control panel, at scale device pixels per CSS pixel.
 func ComputeLayout(free Rect, scale float64) Layout {
@@ -39,7 +59,7 @@ func ComputeLayout(free Rect, scale float64) Layout {
 		scale = 1
 	}
 	u := scale
-	l := Layout{Scale: scale, Unit: math.Max(1, math.Round(scale))}
+	l := Layout{Scale: scale}
 	pad, title := layoutPad*u, layoutTitle*u
 	axisL, axisB := layoutAxisLeft*u, layoutAxisBot*u
 

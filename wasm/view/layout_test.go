@@ -47,3 +47,21 @@ func TestLayoutScales(t *testing.T) {
 func overlap(a, b Rect) bool {
 	return a.X < b.Right()-0.5 && b.X < a.Right()-0.5 && a.Y < b.Bottom()-0.5 && b.Y < a.Bottom()-0.5
 }
+
+func TestFreeArea(t *testing.T) {
+	vp := Rect{0, 0, 1280, 800}
+	for _, c := range []struct {
+		name        string
+		panel, want Rect
+	}{
+		{"right side panel", Rect{940, 0, 340, 800}, Rect{0, 0, 940, 800}},
+		{"bottom sheet", Rect{0, 440, 1280, 360}, Rect{0, 0, 1280, 440}},
+		{"left panel", Rect{0, 0, 300, 800}, Rect{300, 0, 980, 800}},
+		{"no panel", Rect{}, vp},
+		{"panel off screen", Rect{0, 800, 1280, 0}, vp},
+	} {
+		if got := FreeArea(vp, c.panel); got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
