@@ -638,7 +638,7 @@ func (b *browserHarness) openFailing(t *testing.T, path string) string {
 
 func (b *browserHarness) testTrain(t *testing.T) {
 	// Small batches so that a few hundred steps fit the test's time.
-	b.open(t, "/govae/?batch=8&lr=0.002")
+	b.open(t, "/govae/?batch=16&lr=0.002")
 	b.click(t, "#reset")
 	b.waitStatus(t, "fresh weights", 10*time.Second, func(s browserStatus) bool { return s.Weights == "random init" })
 	b.click(t, "#train")
@@ -646,12 +646,13 @@ func (b *browserHarness) testTrain(t *testing.T) {
 		return s.TrainData == "ready" && s.Step >= 3 && s.NegELBO != nil
 	})
 	first, firstStep := *s.NegELBO, s.Step
-	// From now on, record how long the main thread is ever busy: the
-	// longest gaps between timer tasks.
-	b.eval(t, `(() => { window.gaps = []; let last = performance.now();
-		const tick = () => { const now = performance.now(); gaps.push(now - last); last = now; setTimeout(tick, 0); };
-		setTimeout(tick, 0); return ""; })()`)
-	const target = 200
+	// From now on, record the main thread's long tasks (over 50 ms, the
+	// Long Tasks API's threshold): the page must hand control back sooner.
+	b.eval(t, `(() => { window.longTasks = []; window.longTasksFrom = performance.now();
+		new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); })
+			.observe({ type: "longtask" });
+		return ""; })()`)
+	const target = 300
 	var elbos []float64
 	start := time.Now()
 	for s.Step < target {
@@ -670,26 +671,25 @@ func (b *browserHarness) testTrain(t *testing.T) {
 	fps := b.evalAsync(t, `new Promise((done) => { let n = 0; const t0 = performance.now();
 		const f = () => { n++; if (performance.now() - t0 < 2000) requestAnimationFrame(f); else done(String(n / 2)); };
 		requestAnimationFrame(f); })`)
-	gaps := b.eval(t, `(() => { const g = gaps.slice().sort((a, b) => a - b);
-		return JSON.stringify([g.length, g[Math.floor(g.length * 0.99)], g[g.length - 1], g[Math.floor(g.length * 0.5)], g[Math.floor(g.length * 0.9)], g.filter(x => x > 50).length]); })()`)
+	long := b.eval(t, `JSON.stringify([longTasks.length, Math.max(0, ...longTasks),
+		longTasks.reduce((a, b) => a + b, 0), performance.now() - longTasksFrom])`)
 	b.click(t, "#pause")
 	paused := b.waitStatus(t, "the pause", 10*time.Second, func(s browserStatus) bool { return !s.Training })
 	last := slices.Min(elbos)
-	t.Logf("−ELBO %.1f at step %d → %.1f near step %d (batch 8); %.0f examples/s; %s frames/s; longest work slice %.1f ms",
+	t.Logf("−ELBO %.1f at step %d → %.1f near step %d (batch 16); %.0f examples/s; %s frames/s; longest work slice %.1f ms",
 		first, firstStep, last, paused.Step, s.ExamplesPerSec, fps, paused.MaxSliceMs)
 	if !(last < first-60) {
 		t.Errorf("−ELBO did not drop: %.1f at step %d, %.1f near step %d", first, firstStep, last, paused.Step)
 	}
-	var g [6]float64
-	if err := json.Unmarshal([]byte(gaps), &g); err != nil {
+	var lt [4]float64 // count, longest, total, window (ms)
+	if err := json.Unmarshal([]byte(long), &lt); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("timer gaps while training: median %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms; %.0f of %.0f over 50 ms",
-		g[3], g[4], g[1], g[2], g[5], g[0])
-	// The page yields every slice. The machine itself (other processes, the
-	// software renderer) adds hiccups, so the bound is on the many, not on
-	// the worst.
-	if g[4] > 50 || g[5] > 0.05*g[0] || g[2] > 2000 {
+	t.Logf("long tasks (> 50 ms) while training: %.0f, longest %.0f ms, %.1f%% of %.1f s", lt[0], lt[1], 100*lt[2]/lt[3], lt[3]/1000)
+	// The page's own slices stay well under 50 ms; the machine (other
+	// processes, the software renderer) adds hiccups, so the bounds are on
+	// the share and on freezes, not on every task.
+	if lt[2] > 0.15*lt[3] || lt[1] > 500 || paused.MaxSliceMs > 100 {
 		t.Errorf("the main thread was busy too long while training")
 	}
 	if paused.Manifolds < 3 {

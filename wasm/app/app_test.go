@@ -232,3 +232,24 @@ func TestSceneFirstManifoldIsOneBatch(t *testing.T) {
 		t.Fatalf("one unbounded Work should publish the whole manifold (busy %v)", s.Busy())
 	}
 }
+
+func TestSliceSize(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		left, cost time.Duration
+		min, want  int
+	}{
+		{12 * ms, ms, 16, 16},       // what fits is below the minimum: the minimum
+		{40 * ms, ms, 16, 40},       // what fits
+		{0, ms, 16, 16},             // no time left: still the minimum
+		{12 * ms, 5 * ms, 16, 5},    // the minimum would cost too much: what fits in maxSliceCost
+		{12 * ms, 100 * ms, 16, 1},  // at least one
+		{-5 * ms, 100 * ms, 16, 1},  // overdrawn: one
+		{120 * ms, 100 * ms, 16, 1}, // one item costs more than the slice: one
+		{12 * ms, time.Microsecond, 16, 12000},
+	} {
+		if got := sliceSize(c.left, c.cost, c.min); got != c.want {
+			t.Errorf("sliceSize(%v, %v, %d) = %d, want %d", c.left, c.cost, c.min, got, c.want)
+		}
+	}
+}

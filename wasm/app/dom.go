@@ -16,15 +16,34 @@ type dom struct {
 	text      map[string]string
 	flags     map[string]bool
 	funcs     []js.Func // event handlers, alive for the page's lifetime
+
+	task     chan struct{} // a new task started (see nextTask)
+	taskFunc js.Func
 }
 
 func newDOM() *dom {
-	return &dom{
+	d := &dom{
 		doc:   js.Global().Get("document"),
 		host:  js.Global().Get("govaeHost"),
 		text:  map[string]string{},
 		flags: map[string]bool{},
+		task:  make(chan struct{}, 1),
 	}
+	d.taskFunc = js.FuncOf(func(js.Value, []js.Value) any {
+		d.task <- struct{}{}
+		return nil
+	})
+	return d
+}
+
+// nextTask blocks the calling goroutine until the browser runs a new task
+// (a 0 ms timeout). A goroutine sleeping on a Go timer instead could wake
+// inside an animation frame's task, which Go runs to the end of every
+// runnable goroutine: the frame and a work slice would then make one long
+// task.
+func (d *dom) nextTask() {
+	js.Global().Call("setTimeout", d.taskFunc, 0)
+	<-d.task
 }
 
 func (d *dom) el(id string) js.Value { return d.doc.Call("getElementById", id) }

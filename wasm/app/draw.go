@@ -35,6 +35,10 @@ var (
 
 const digitSide = 28 // MNIST images are 28×28
 
+// ringSide is the size of the crosshair ring's sprite: a circle of radius
+// 27 and width 8, drawn at a quarter of that (7 and 2 CSS pixels).
+const ringSide = 64
+
 // graphics holds the textures made from the scene, re-uploaded only when
 // the scene publishes a new version.
 type graphics struct {
@@ -45,6 +49,7 @@ type graphics struct {
 	sample                *ebiten.Image
 	sampleVer, sampleDone int
 	disc                  *ebiten.Image // a soft dot, the overlay's sprite
+	ring                  *ebiten.Image // the crosshair's circle
 	pixels                []byte
 	verts                 []ebiten.Vertex
 	idx                   []uint32
@@ -110,8 +115,12 @@ func (g *Game) syncTextures() {
 		gx.sampleDone = gx.sampleVer
 	}
 	if gx.disc == nil {
+		// Sprites drawn once with anti-aliasing, then only scaled and
+		// tinted: cheap even for a software renderer.
 		gx.disc = ebiten.NewImage(32, 32)
 		vector.FillCircle(gx.disc, 16, 16, 15, color.White, true)
+		gx.ring = ebiten.NewImage(ringSide, ringSide)
+		vector.StrokeCircle(gx.ring, ringSide/2, ringSide/2, ringSide/2-5, 8, color.White, true)
 	}
 }
 
@@ -159,18 +168,18 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 		op.ColorScale.Scale(0.35, 0.35, 0.35, 1) // let the dots stand out
 	}
 	screen.DrawImage(g.gfx.manifold, op)
-	vector.StrokeRect(screen, float32(P.X-0.5*u), float32(P.Y-0.5*u), float32(P.W+u), float32(P.H+u), float32(u), colLine, true)
+	frame(screen, P, u, colLine)
 
 	// Ticks at round z; the quantile scale spaces them unevenly.
-	tick := float32(5 * u)
+	tick := 5 * u
 	for _, z := range g.plane.Ticks(P.W, 34*u) {
 		x, _ := g.plane.Pixel(z, 0)
-		vector.StrokeLine(screen, float32(x), float32(P.Bottom()), float32(x), float32(P.Bottom())+tick, float32(u), colMuted, true)
+		fillRect(screen, x-u/2, P.Bottom(), u, tick, colMuted)
 		g.text.draw(screen, view.FormatNumber(z, 1), x, P.Bottom()+15*u, fs, false, colMuted, alignCenter)
 	}
 	for _, z := range g.plane.Ticks(P.H, 26*u) {
 		_, y := g.plane.Pixel(0, z)
-		vector.StrokeLine(screen, float32(P.X)-tick, float32(y), float32(P.X), float32(y), float32(u), colMuted, true)
+		fillRect(screen, P.X-tick, y-u/2, tick, u, colMuted)
 		g.text.draw(screen, view.FormatNumber(z, 1), P.X-8*u, y, fs, false, colMuted, alignRight)
 	}
 	g.text.draw(screen, "z₁", P.X+P.W/2, P.Bottom()+31*u, fs, true, colMuted, alignCenter)
@@ -182,14 +191,19 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	// The crosshair at the selected z.
 	x, y := g.plane.Pixel(g.settings.Z1, g.settings.Z2)
 	cross := color.RGBA{colCross.R, colCross.G, colCross.B, 150}
-	vector.StrokeLine(screen, float32(x), float32(P.Y), float32(x), float32(P.Bottom()), float32(u), cross, true)
-	vector.StrokeLine(screen, float32(P.X), float32(y), float32(P.Right()), float32(y), float32(u), cross, true)
-	vector.StrokeCircle(screen, float32(x), float32(y), float32(7*u), float32(2*u), colCross, true)
+	fillRect(screen, x-u/2, P.Y, u, P.H, cross)
+	fillRect(screen, P.X, y-u/2, P.W, u, cross)
+	r := 7 * u
+	op = &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
+	op.GeoM.Scale(2*r/ringSide, 2*r/ringSide)
+	op.GeoM.Translate(x-r, y-r)
+	op.ColorScale.ScaleWithColor(colCross)
+	screen.DrawImage(g.gfx.ring, op)
 
 	if g.weights == weightsUntrained {
 		// At the bottom: error boxes cover the page's top.
 		h := 26 * u
-		vector.FillRect(screen, float32(P.X), float32(P.Bottom()-h), float32(P.W), float32(h), colBanner, false)
+		fillRect(screen, P.X, P.Bottom()-h, P.W, h, colBanner)
 		g.text.draw(screen, "Untrained model (the pretrained weights could not be loaded): press Train",
 			P.X+8*u, P.Bottom()-h/2, fs, true, colText, alignLeft)
 	}
@@ -251,7 +265,7 @@ func (g *Game) drawSample(screen *ebiten.Image) {
 		op.GeoM.Translate(S.X, y0)
 		screen.DrawImage(g.gfx.sample, op)
 	}
-	vector.StrokeRect(screen, float32(S.X-0.5*u), float32(y0-0.5*u), float32(side+u), float32(side+u), float32(u), colLine, true)
+	frame(screen, view.Rect{X: S.X, Y: y0, W: side, H: side}, u, colLine)
 	fs := 13 * u
 	ty := y0 + side + 14*u
 	z1 := "z₁ = " + view.FormatNumber(g.settings.Z1, 3)
@@ -290,7 +304,7 @@ func (g *Game) drawLegend(screen *ebiten.Image) {
 	step := math.Min(L.W/10, 30*u)
 	for d := 0; d < 10; d++ {
 		x := L.X + float64(d)*step
-		vector.FillCircle(screen, float32(x+5*u), float32(y+24*u), float32(4.5*u), labelColors[d], true)
+		g.dot(screen, x+5*u, y+24*u, 4.5*u, labelColors[d])
 		g.text.draw(screen, fmt.Sprint(d), x+12*u, y+24*u, fs, false, colText, alignLeft)
 	}
 }
@@ -336,7 +350,7 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 		name string
 		c    color.RGBA
 	}{{"−ELBO", colELBO}, {"recon", colRecon}, {"KL", colKL}} {
-		vector.StrokeLine(screen, float32(lx), float32(C.Y+30*u), float32(lx+14*u), float32(C.Y+30*u), float32(2*u), item.c, true)
+		fillRect(screen, lx, C.Y+29*u, 14*u, 2*u, item.c)
 		g.text.draw(screen, item.name, lx+18*u, C.Y+30*u, fs, false, colMuted, alignLeft)
 		lx += 18*u + g.text.width(item.name, fs, false) + 12*u
 	}
@@ -379,7 +393,7 @@ func (g *Game) drawSeries(screen *ebiten.Image, r view.Rect, pts []view.LossPoin
 	}
 	for _, t := range ticks {
 		y := yOf(t)
-		vector.StrokeLine(screen, float32(r.X), y, float32(r.Right()), y, float32(u), colLine, false)
+		fillRect(screen, r.X, float64(y)-u/2, r.W, u, colLine)
 		g.text.draw(screen, view.FormatNumber(t, decimals), r.X-6*u, float64(y), 11*u, false, colMuted, alignRight)
 	}
 	span := x1 - x0
@@ -398,4 +412,30 @@ func (g *Game) drawSeries(screen *ebiten.Image, r view.Rect, pts []view.LossPoin
 		do.ColorScale.ScaleWithColor(cols[k])
 		vector.StrokePath(screen, &path, so, do)
 	}
+}
+
+// fillRect fills an axis-aligned rectangle, snapped to whole pixels: crisp
+// lines without the anti-aliased path rendering, which costs software
+// renderers a pass over the shape's whole bounding box.
+func fillRect(dst *ebiten.Image, x, y, w, h float64, clr color.Color) {
+	x0, y0 := math.Round(x), math.Round(y)
+	x1, y1 := math.Round(x+w), math.Round(y+h)
+	vector.FillRect(dst, float32(x0), float32(y0), float32(max(x1-x0, 1)), float32(max(y1-y0, 1)), clr, false)
+}
+
+// frame draws a line of width u just outside r.
+func frame(dst *ebiten.Image, r view.Rect, u float64, clr color.Color) {
+	fillRect(dst, r.X-u, r.Y-u, r.W+2*u, u, clr)
+	fillRect(dst, r.X-u, r.Bottom(), r.W+2*u, u, clr)
+	fillRect(dst, r.X-u, r.Y, u, r.H, clr)
+	fillRect(dst, r.Right(), r.Y, u, r.H, clr)
+}
+
+// dot draws a filled circle with the overlay's soft disc sprite.
+func (g *Game) dot(dst *ebiten.Image, x, y, r float64, clr color.RGBA) {
+	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
+	op.GeoM.Scale(2*r/32, 2*r/32)
+	op.GeoM.Translate(x-r, y-r)
+	op.ColorScale.ScaleWithColor(clr)
+	dst.DrawImage(g.gfx.disc, op)
 }

@@ -31,7 +31,6 @@ const (
 	sliceBudget     = 12 * time.Millisecond
 	refreshInterval = 250 * time.Millisecond // pictures refresh at most 4×/s while training
 	urlInterval     = 500 * time.Millisecond // browsers throttle history.replaceState
-	frameStarved    = 100 * time.Millisecond // no frame for this long: pause the work longer
 )
 
 // Game is the page: it implements ebiten.Game.
@@ -81,7 +80,6 @@ type Game struct {
 	maxSlice   time.Duration // longest work slice while training, for status()
 	chartDirty bool          // the chart has new points to draw
 	lastDraw   time.Time
-	lastFrame  time.Time // the last Update
 
 	fatal error // a panic in Draw or the work loop, returned by Update
 
@@ -89,7 +87,7 @@ type Game struct {
 	// loop's slices hold it. (WebAssembly runs one goroutine at a time; the
 	// lock keeps that an implementation detail.)
 	lock sync.Mutex
-	wake chan struct{}
+	wake chan struct{} // work to do
 
 	mu       sync.Mutex
 	commands []func() // from event handlers and goroutines, run by Update
@@ -194,7 +192,6 @@ func (g *Game) Update() (err error) {
 	g.lock.Lock()
 	defer g.lock.Unlock()
 	defer g.recoverTo(&err)
-	g.lastFrame = time.Now()
 	if g.fatal != nil {
 		return g.fatal
 	}
@@ -250,31 +247,34 @@ func (g *Game) training() bool {
 }
 
 // workLoop does the heavy work — refreshing the pictures and training — in
-// slices of about sliceBudget, sleeping between them. Go in WebAssembly
-// returns control to the browser only when every goroutine is blocked, so
-// the sleep is what lets the page paint and respond between slices. The
-// loop is not tied to animation frames, which a software renderer can make
-// slow, and it waits on g.wake while there is nothing to do.
+// slices of about sliceBudget, each in a browser task of its own. Go in
+// WebAssembly returns control to the browser only when every goroutine is
+// blocked, so waiting for the next task between slices is what lets the
+// page paint and respond. The loop is not tied to animation frames, which a
+// software renderer can make slow, and it waits on g.wake while there is
+// nothing to do.
 func (g *Game) workLoop() {
 	for {
-		more, pause := g.slice()
-		if more {
-			time.Sleep(pause)
-		} else {
+		more, ok := g.slice()
+		switch {
+		case !ok:
+			return // a panic stopped the game
+		case more:
+			g.dom.nextTask() // the browser's turn
+		default:
 			<-g.wake
 		}
 	}
 }
 
-// slice runs one work slice and says whether there is more to do and how
-// long to pause first: briefly, unless the page has not painted for a
-// while (a software renderer makes frames slow), then long enough to let it.
-func (g *Game) slice() (more bool, pause time.Duration) {
+// slice runs one work slice and reports whether there is more to do; ok is
+// false after a panic, which Update then reports.
+func (g *Game) slice() (more, ok bool) {
 	g.lock.Lock()
 	defer g.lock.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			g.fatal, more = fmt.Errorf("internal error: %v", r), false
+			g.fatal, more, ok = fmt.Errorf("internal error: %v", r), false, false
 		}
 	}()
 	start := time.Now()
@@ -282,11 +282,7 @@ func (g *Game) slice() (more bool, pause time.Duration) {
 	if g.training() {
 		g.maxSlice = max(g.maxSlice, time.Since(start))
 	}
-	pause = time.Millisecond
-	if time.Since(g.lastFrame) > frameStarved {
-		pause = frameStarved / 4
-	}
-	return more, pause
+	return more, true
 }
 
 // work does one slice: a refresh of the pictures when the weights changed

@@ -35,6 +35,23 @@ type Local struct {
 	now      func() time.Time
 }
 
+// minTrainSlice is the smallest slice worth computing: each slice also
+// clears and sums the whole gradient and re-packs every weight matrix for
+// the matrix products, which tiny slices would spend most of their time on.
+const minTrainSlice = 16
+
+// maxSliceCost bounds the cost of a slice forced up to a minimum size, so
+// that the browser still regains control well within 50 ms.
+const maxSliceCost = 25 * time.Millisecond
+
+// sliceSize returns how many items to process with left time to spend at
+// cost per item: what fits, but at least minItems (as many as fit in
+// maxSliceCost, and at least one).
+func sliceSize(left, cost time.Duration, minItems int) int {
+	floor := min(minItems, max(int(maxSliceCost/cost), 1))
+	return max(int(left/cost), floor)
+}
+
 // initialImageCost is a pessimistic guess of one image's forward and
 // backward pass in WebAssembly, so the first slice cannot overrun a frame.
 const initialImageCost = 10 * time.Millisecond
@@ -137,7 +154,7 @@ func (l *Local) Tick(budget time.Duration) []StepResult {
 		if l.bn == 0 {
 			l.startBatch()
 		}
-		k := min(max(int(left/l.perImage), 1), l.bn-l.done)
+		k := min(sliceSize(left, l.perImage, minTrainSlice), l.bn-l.done)
 		t0 := l.now()
 		err := l.compute(k)
 		worked = true

@@ -8,6 +8,11 @@ import (
 	"github.com/govae/govae/wasm/view"
 )
 
+// minEncodeSlice is the smallest number of overlay digits worth encoding
+// at once (each call re-packs the encoder's weights); decodes go at least a
+// grid row at a time for the same reason.
+const minEncodeSlice = 32
+
 // Dot is one overlay point: the encoder mean μ of a test digit and its label.
 type Dot struct {
 	Z1, Z2 float32
@@ -140,7 +145,7 @@ func (s *Scene) Work(budget time.Duration) bool {
 		switch {
 		case j.parts&PartManifold != 0:
 			n := j.grid * j.grid
-			k := min(max(int(left/s.decodeCost), 1), n-j.tiles)
+			k := min(sliceSize(left, s.decodeCost, j.grid), n-j.tiles)
 			in := s.Model.Arch.Input
 			t0 := time.Now()
 			s.Model.Decode(j.z[2*j.tiles:2*(j.tiles+k)], k, s.Model.Likelihood, j.manifold[j.tiles*in:(j.tiles+k)*in])
@@ -159,7 +164,7 @@ func (s *Scene) Work(budget time.Duration) bool {
 			j.parts &^= PartRecon
 			published = true
 		case j.parts&PartDots != 0:
-			k := min(max(int(left/s.encodeCost), 1), len(j.dotIdx)-len(j.dots))
+			k := min(sliceSize(left, s.encodeCost, minEncodeSlice), len(j.dotIdx)-len(j.dots))
 			in := s.Model.Arch.Input
 			batch := make([]float32, 0, k*in)
 			idx := j.dotIdx[len(j.dots) : len(j.dots)+k]
