@@ -31,15 +31,16 @@ type Settings struct {
 	Beta         float64
 	WarmupSteps  int
 	Likelihood   core.LikelihoodKind
-	Sigma        float64 // σ of the fixed-σ Gaussian likelihood
-	Grid         int     // the manifold has Grid×Grid tiles
-	Overlay      bool    // draw the encoder means of test digits
-	Dots         int     // how many test digits the overlay encodes
-	Z1, Z2       float64 // the selected latent point
+	Sigma        float64     // σ of the fixed-σ Gaussian likelihood
+	Grid         int         // the manifold has Grid×Grid tiles
+	Overlay      bool        // draw the encoder means of test digits
+	Dots         int         // how many test digits the overlay encodes
+	Z1, Z2       float64     // the selected latent point
+	Lab          LabSettings // the lab's selections (lab_settings.go)
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = []string{"lr", "batch", "beta", "warmup", "lik", "sigma", "grid", "overlay", "dots", "z1", "z2"}
+var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
@@ -55,6 +56,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		LearningRate: c.LearningRate, BatchSize: c.BatchSize, Beta: c.Beta, WarmupSteps: c.WarmupSteps,
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
+		Lab: DefaultLabSettings(),
 	}
 }
 
@@ -142,6 +144,9 @@ func (s *Settings) Set(key, value string) error {
 			}
 		})
 	}
+	if isLabKey(key) {
+		return s.Lab.Set(key, value)
+	}
 	return fmt.Errorf("unknown setting %q", key)
 }
 
@@ -174,7 +179,7 @@ func (s Settings) Get(key string) string {
 	case "z2":
 		return strconv.FormatFloat(s.Z2, 'f', 3, 64)
 	}
-	return ""
+	return s.Lab.Get(key)
 }
 
 // Query returns every setting as a URL query string (without "?").
@@ -212,7 +217,7 @@ func ParseQuery(raw string) (Settings, []Notice) {
 				Message: fmt.Sprintf("malformed parameter %q ignored", part)})
 			continue
 		}
-		if _, known := names[key]; !known {
+		if _, known := names[key]; !known && !isLabKey(key) {
 			notices = append(notices, Notice{Key: key, Value: value,
 				Message: fmt.Sprintf("unknown parameter %q ignored", key)})
 			continue
