@@ -164,11 +164,12 @@ func (b *bufferWriter) WriteHeader(int)             {}
 
 // browserHarness is one Chromium tab and the test server.
 type browserHarness struct {
-	t        *testing.T
+	t        *testing.T      // the test that started the browser
 	ctx      context.Context // the tab
 	base     string          // http://127.0.0.1:port
 	variants *siteVariants
-	shots    string
+	shots    string // where screenshots go
+	site     string // the built site
 }
 
 func TestBrowser(t *testing.T) {
@@ -221,7 +222,8 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
 	}
-	b := &browserHarness{t: t, ctx: ctx, base: "http://" + ln.Addr().String(), variants: variants, shots: os.Getenv("GOVAE_SCREENSHOTS")}
+	b := &browserHarness{t: t, ctx: ctx, base: "http://" + ln.Addr().String(), variants: variants,
+		shots: os.Getenv("GOVAE_SCREENSHOTS"), site: site}
 	if b.shots == "" {
 		b.shots = t.TempDir()
 	}
@@ -241,6 +243,32 @@ func TestBrowser(t *testing.T) {
 	t.Run("WasmExecMismatch", b.testMismatch)
 	t.Run("NoWebGL2", b.testNoWebGL2)
 	t.Logf("browser suite: %v", time.Since(suiteStart).Round(time.Millisecond))
+}
+
+// needData skips (or under CI fails) a test that needs an MNIST split the
+// build found no copy of (make data downloads them).
+func (b *browserHarness) needData(t *testing.T, split string) {
+	t.Helper()
+	for _, kind := range []string{"images-idx3", "labels-idx1"} {
+		name := filepath.Join(b.site, "data", split+"-"+kind+"-ubyte.gz")
+		if _, err := os.Stat(name); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the site has no %s: run make data", name)
+			}
+			t.Skipf("skipping: the site has no %s (run make data, or set MNIST_DIR)", filepath.Base(name))
+		}
+	}
+}
+
+// onPage makes sure the tab shows the ready page, for tests that continue
+// on the previous test's page but may run alone.
+func (b *browserHarness) onPage(t *testing.T) browserStatus {
+	t.Helper()
+	if b.eval(t, `String(typeof govae === "object" && JSON.parse(govae.status()).ready === true)`) != "true" {
+		s, _ := b.open(t, "/govae/")
+		return s
+	}
+	return b.status(t)
 }
 
 // open navigates to a variant of the site and waits for window.govae.ready.
@@ -488,7 +516,7 @@ func (b *browserHarness) testClicks(t *testing.T) {
 }
 
 func (b *browserHarness) testDrag(t *testing.T) {
-	s := b.status(t) // the page of the previous test
+	s := b.onPage(t)
 	pl := s.plane()
 	x0, y0 := pl.Pixel(-1.2, -1.2)
 	x1, y1 := pl.Pixel(1.2, 1.2)
@@ -543,7 +571,7 @@ func (b *browserHarness) testDrag(t *testing.T) {
 }
 
 func (b *browserHarness) testKeys(t *testing.T) {
-	s := b.status(t)
+	s := b.onPage(t)
 	b.clickZ(t, s, 0, 0) // focuses the canvas, as a visitor's click does
 	start := b.waitSample(t, "the click at the origin", func(p *browserSample) bool { return math.Abs(p.Z[0]) < 0.05 && math.Abs(p.Z[1]) < 0.05 })
 	key := func(k string) {
@@ -570,6 +598,8 @@ func (b *browserHarness) testKeys(t *testing.T) {
 }
 
 func (b *browserHarness) testOverlay(t *testing.T) {
+	b.needData(t, "t10k")
+	b.onPage(t)
 	b.waitStatus(t, "the test digits", 60*time.Second, func(s browserStatus) bool { return s.TestData == "ready" && s.Recons > 0 })
 	before := b.screenshot(t, "before-overlay")
 	if err := b.run(t, 10*time.Second, chromedp.Click(chromedp.CSS("#overlay"))); err != nil {
@@ -637,6 +667,7 @@ func (b *browserHarness) openFailing(t *testing.T, path string) string {
 }
 
 func (b *browserHarness) testTrain(t *testing.T) {
+	b.needData(t, "train")
 	// Small batches so that a few hundred steps fit the test's time.
 	b.open(t, "/govae/?batch=16&lr=0.002")
 	b.click(t, "#reset")
@@ -702,6 +733,7 @@ func (b *browserHarness) testTrain(t *testing.T) {
 }
 
 func (b *browserHarness) testHiDPI(t *testing.T) {
+	b.needData(t, "t10k") // for the overlay
 	if err := b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(2))); err != nil {
 		t.Fatal(err)
 	}
@@ -850,6 +882,7 @@ func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 }
 
 func (b *browserHarness) testDataUnavailable(t *testing.T) {
+	b.needData(t, "train")
 	b.variants.trainMissing.Store(true)
 	s, _ := b.open(t, "/nodata/?batch=16")
 	b.click(t, "#train")

@@ -35,8 +35,8 @@ var (
 
 const digitSide = 28 // MNIST images are 28×28
 
-// ringSide is the size of the crosshair ring's sprite: a circle of radius
-// 27 and width 8, drawn at a quarter of that (7 and 2 CSS pixels).
+// ringSide is the size of the crosshair ring's sprite, a circle of radius
+// 27 and width 8 drawn scaled to a radius of about 6 CSS pixels.
 const ringSide = 64
 
 // graphics holds the textures made from the scene, re-uploaded only when
@@ -165,7 +165,7 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	op.GeoM.Scale(P.W/float64(g.gfx.manifold.Bounds().Dx()), P.H/float64(g.gfx.manifold.Bounds().Dy()))
 	op.GeoM.Translate(P.X, P.Y)
 	if g.settings.Overlay && len(g.scene.Dots) > 0 {
-		op.ColorScale.Scale(0.35, 0.35, 0.35, 1) // let the dots stand out
+		op.ColorScale.Scale(0.45, 0.45, 0.45, 1) // let the dots stand out
 	}
 	screen.DrawImage(g.gfx.manifold, op)
 	frame(screen, P, u, colLine)
@@ -357,7 +357,9 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 	plot := view.Rect{X: C.X + 40*u, Y: C.Y + 46*u, W: C.W - 44*u, H: C.H - 46*u - 22*u}
 	pts := view.Decimate(g.history.Points(), int(plot.W/(2*u)))
 	if len(pts) < 2 {
-		g.text.draw(screen, "Press Train: the curves appear here.", C.X, plot.Y+plot.H/3, fs, false, colMuted, alignLeft)
+		for i, line := range []string{"Train to see −ELBO, reconstruction", "and KL here: from these weights,", "or from scratch after Reset."} {
+			g.text.draw(screen, line, C.X, plot.Y+plot.H/3+float64(i)*17*u, fs, false, colMuted, alignLeft)
+		}
 		return
 	}
 	gap := 18 * u // room for both plots' edge labels
@@ -370,10 +372,10 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 		lo, hi = math.Min(lo, math.Min(p.Recon, p.NegELBO)), math.Max(hi, math.Max(p.Recon, p.NegELBO))
 		klo, khi = math.Min(klo, p.KL), math.Max(khi, p.KL)
 	}
-	g.drawSeries(screen, top, pts, x0, x1, lo, hi, []func(view.LossPoint) float64{
+	g.drawSeries(screen, top, "−ELBO, recon", pts, x0, x1, lo, hi, []func(view.LossPoint) float64{
 		func(p view.LossPoint) float64 { return p.NegELBO }, func(p view.LossPoint) float64 { return p.Recon },
 	}, []color.RGBA{colELBO, colRecon})
-	g.drawSeries(screen, bottom, pts, x0, x1, math.Min(klo, 0), khi, []func(view.LossPoint) float64{
+	g.drawSeries(screen, bottom, "KL", pts, x0, x1, math.Min(klo, 0), khi, []func(view.LossPoint) float64{
 		func(p view.LossPoint) float64 { return p.KL },
 	}, []color.RGBA{colKL})
 	by := plot.Bottom() + 11*u
@@ -381,10 +383,12 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 	g.text.draw(screen, fmt.Sprintf("step %.0f", x1), plot.Right(), by, fs, false, colMuted, alignRight)
 }
 
-// drawSeries plots curves in r with y ticks on the left.
-func (g *Game) drawSeries(screen *ebiten.Image, r view.Rect, pts []view.LossPoint, x0, x1, lo, hi float64,
+// drawSeries plots curves in r, named by label in its top-right corner,
+// with y ticks on the left.
+func (g *Game) drawSeries(screen *ebiten.Image, r view.Rect, label string, pts []view.LossPoint, x0, x1, lo, hi float64,
 	ys []func(view.LossPoint) float64, cols []color.RGBA) {
 	u := g.layout.Scale
+	g.text.draw(screen, label, r.Right(), r.Y+8*u, 11*u, false, colMuted, alignRight)
 	ticks, from, to := view.NiceTicks(lo, hi, max(2, int(r.H/(22*u))))
 	yOf := func(v float64) float32 { return float32(r.Bottom() - (v-from)/(to-from)*r.H) }
 	decimals := 0
