@@ -56,7 +56,11 @@ func (l *activationLayer) Forward(x matrix, _ bool) matrix {
 	switch l.kind {
 	case ReLU:
 		for i, v := range in {
-			out[i] = max(v, 0)
+			// Not max(v, 0): float min/max are runtime calls in wasm.
+			if v < 0 {
+				v = 0
+			}
+			out[i] = v
 		}
 	case LeakyReLU:
 		for i, v := range in {
@@ -115,9 +119,13 @@ func sigmoid32(v float32) float32 { return float32(sigmoid(float64(v))) }
 
 // sigmoid is the logistic function 1/(1+e^-x), stable for large |x|.
 func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+	a := math.Abs(x)
+	if a > expNegMax {
+		a = expNegMax
 	}
-	e := math.Exp(x)
+	e := expNeg(a)
+	if x >= 0 {
+		return 1 / (1 + e)
+	}
 	return e / (1 + e)
 }

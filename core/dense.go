@@ -47,6 +47,7 @@ func (d *Dense) Backward(dy matrix) matrix {
 	db := d.b.Grad
 	for r := 0; r < dy.Rows; r++ {
 		row := dy.Data[r*dy.Stride : r*dy.Stride+d.Out]
+		db := db[:len(row)] // lets the compiler drop the bounds check
 		for j, v := range row {
 			db[j] += v
 		}

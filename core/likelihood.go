@@ -84,10 +84,22 @@ func (l Likelihood) nll(x, logits, dlogits []float32, logSigma float64, scale fl
 	dlogits = dlogits[:len(logits)]
 	switch l.Kind {
 	case Bernoulli:
+		// bceFromLogit and the logistic function, sharing one e^−|η|.
 		for i, e := range logits {
-			t := float64(x[i])
-			nll += bceFromLogit(t, float64(e))
-			dlogits[i] = scale * (sigmoid32(e) - x[i])
+			eta := float64(e)
+			a := math.Abs(eta)
+			if a > expNegMax {
+				a = expNegMax
+			}
+			u := expNeg(a)
+			p := 1 / (1 + u) // σ(|η|)
+			pos := eta       // max(η, 0), without the runtime call a float max is in wasm
+			if eta < 0 {
+				p = u * p
+				pos = 0
+			}
+			nll += pos - float64(x[i])*eta + log1pUnit(u)
+			dlogits[i] = scale * (float32(p) - x[i])
 		}
 	case ContinuousBernoulli:
 		for i, e := range logits {
@@ -136,7 +148,7 @@ func (l Likelihood) mean(logits, out []float32) {
 // bceFromLogit is −[t·log σ(η) + (1−t)·log(1−σ(η))] computed as
 // max(η,0) − t·η + log(1+e^−|η|): no clipping, finite for every finite η.
 func bceFromLogit(t, eta float64) float64 {
-	return max(eta, 0) - t*eta + math.Log1p(math.Exp(-math.Abs(eta)))
+	return max(eta, 0) - t*eta + log1pUnit(expNeg(min(math.Abs(eta), expNegMax)))
 }
 
 // cbTaylorRadius is where the continuous Bernoulli functions switch to their
