@@ -60,6 +60,7 @@ type Game struct {
 	resample        bool
 
 	input inputState
+	lab   *lab // the lab's panels and marks on the plane (lab*.go)
 
 	test, train dataset
 
@@ -110,6 +111,7 @@ func New() *Game {
 	g.settings, g.notices = view.ParseQuery(js.Global().Get("location").Get("search").String())
 	g.bindControls()
 	g.showNotices()
+	g.initLab()
 	g.exposeHooks()
 	go g.loadWeights()
 	go g.workLoop()
@@ -196,13 +198,16 @@ func (g *Game) Update() (err error) {
 		return g.fatal
 	}
 	g.runCommands()
+	g.labUpdate()
 	if g.scene == nil {
 		return nil // waiting for the weights
 	}
 	if g.drawn && g.backend == nil {
 		g.becomeReady()
 	}
-	g.handleInput()
+	if !g.labInput() { // a press that picks a lab point does not move z
+		g.handleInput()
+	}
 	if g.resample {
 		g.sample = g.scene.Sample(g.settings.Z1, g.settings.Z2, g.sample)
 		g.resample = false
@@ -218,7 +223,7 @@ func (g *Game) Update() (err error) {
 	if g.chartDirty && time.Since(g.lastDraw) >= refreshInterval {
 		g.dirty, g.chartDirty = true, false
 	}
-	if g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion {
+	if g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy() {
 		select {
 		case g.wake <- struct{}{}:
 		default: // already awake
@@ -317,7 +322,10 @@ func (g *Game) work() bool {
 			g.chartDirty = true
 		}
 	}
-	return g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion
+	if g.labBusy() {
+		g.labWork(max(sliceBudget-time.Since(start), time.Millisecond))
+	}
+	return g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy()
 }
 
 // refresh takes a new snapshot of the weights and recomputes parts of the
@@ -407,7 +415,11 @@ func (g *Game) relayout() {
 
 // panelRect returns where the control panel is, in CSS pixels.
 func (g *Game) panelRect() view.Rect {
-	r := g.dom.el("panel").Call("getBoundingClientRect")
+	id := "panel"
+	if g.settings.Lab.Open {
+		id = "lab" // the lab takes the panel's place
+	}
+	r := g.dom.el(id).Call("getBoundingClientRect")
 	return view.Rect{X: r.Get("left").Float(), Y: r.Get("top").Float(), W: r.Get("width").Float(), H: r.Get("height").Float()}
 }
 

@@ -455,3 +455,27 @@ func TestSampleObservation(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatSig(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0", 4: "4.000", -3.98765: "−3.988", 87.12345: "87.12", 1234.6: "1235", 2.9e6: "2.90·10⁶",
+		-0.00012: "−1.20·10⁻⁴", 0.01234: "0.01234", math.Inf(1): "+Inf",
+	} {
+		if got := FormatSig(v); got != want {
+			t.Errorf("FormatSig(%v) = %q, want %q", v, got, want)
+		}
+	}
+	for r, want := range map[float64]string{21.75: "22", 3.14: "3.1", math.NaN(): "—", 4342.4: "4342"} {
+		if got := FormatRatio(r); got != want {
+			t.Errorf("FormatRatio(%v) = %q, want %q", r, got, want)
+		}
+	}
+}
+
+func TestFormatShort(t *testing.T) {
+	for v, want := range map[float64]string{784: "784", 0.02: "0.02", 5.66: "5.66", 39.2: "39.2", -3893.6: "−3894", 2e-5: "2·10⁻⁵", 0.1982: "0.1982", 100: "100"} {
+		if got := FormatShort(v); got != want {
+			t.Errorf("FormatShort(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,275 @@
+//go:build js && wasm
+
+package app
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/govae/govae/core"
+	"github.com/govae/govae/wasm/view"
+)
+
+// Panel 1: the two gradient estimators, on the toy problem and on the
+// real encoder.
+
+// toyInterval is the least time between two toy measurements while a
+// slider moves (200 000 samples take a moment in WebAssembly).
+const toyInterval = 120 * time.Millisecond
+
+func (g *Game) gradUpdate() {
+	l, s := g.lab, g.settings.Lab
+	d := g.dom
+	if l.toyDirty && time.Since(l.toyAt) >= toyInterval {
+		l.toyDirty = false
+		l.toyAt = time.Now()
+		r := RunToy(s.Theta, s.Samples, s.Seed)
+		l.toy = &r
+		g.drawToy()
+		d.setText("lab-toy-rmean", fmtSig(r.R.Mean))
+		d.setText("lab-toy-rvar", fmtSig(r.R.Var))
+		d.setText("lab-toy-smean", fmtSig(r.S.Mean))
+		d.setText("lab-toy-svar", fmtSig(r.S.Var))
+		d.setText("lab-toy-sexact", fmtSig(r.ExactS))
+		d.setText("lab-toy-ratio", fmt.Sprintf(
+			"Both average to the true gradient 2θ = %s. The score-function estimates vary %s× as much "+
+				"(exactly (θ⁴ + 14θ² + 15)/4 = %s×): for the same precision it needs %s× as many samples.",
+			fmtShort(2*s.Theta), fmtRatio(r.Ratio()), fmtRatio(r.ExactS/r.ExactR), fmtRatio(r.Ratio())))
+		d.setText("lab-seed-text", fmt.Sprintf("seed %d, %d samples each", s.Seed, s.Samples))
+	}
+	g.encoderUpdate()
+}
+
+// drawToy draws the two estimators' histograms on a shared axis.
+func (g *Game) drawToy() {
+	r := g.lab.toy
+	p := g.lab.plots["lab-toy-hist"]
+	if r == nil || !p.begin() {
+		return
+	}
+	drawHistPair(p, r.Reparam, r.Score, 2*r.Theta, "true gradient 2θ",
+		[2]string{"reparameterized", "score function"}, [2]float64{r.R.Var, r.S.Var})
+}
+
+// drawHistPair draws two histograms of samples, one above the other, on
+// the same x axis, with a vertical line at the true value.
+func drawHistPair(p *plot, a, b []float64, truth float64, truthName string, names [2]string, vars [2]float64) {
+	lo, hi := view.SharedRange(truth, 0.005, a, b)
+	const bins = 60
+	left, right, top, bottom := 10.0, p.W-10, 8.0, p.H-22
+	rowH := (bottom - top - 10) / 2
+	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*(right-left) }
+	for i, xs := range [][]float64{a, b} {
+		h := view.NewHistogram(xs, lo, hi, bins)
+		y0 := top + float64(i)*(rowH+10)
+		col := cssReparam
+		if i == 1 {
+			col = cssScore
+		}
+		p.fill(left, y0+rowH, right-left, 1, cssLine)
+		peak := float64(max(h.Max(), 1))
+		bw := (right - left) / bins
+		for k, c := range h.Counts {
+			if c == 0 {
+				continue
+			}
+			bh := float64(c) / peak * (rowH - 16)
+			p.fill(left+float64(k)*bw+0.5, y0+rowH-bh, math.Max(bw-1, 1), bh, col)
+		}
+		label := fmt.Sprintf("%s: variance %s", names[i], fmtSig(vars[i]))
+		if out := h.Below + h.Above; out > 0 {
+			label += fmt.Sprintf(" (%d beyond the axis)", out)
+		}
+		p.text(label, right, y0+7, 11.5, cssText, "right")
+	}
+	// The true value and the axis.
+	tx := x(truth)
+	p.fill(tx-0.75, top, 1.5, bottom-top, cssTruth)
+	p.text(truthName, math.Min(tx+5, right-p.textWidth(truthName, 11)), top+2*rowH+4, 11, cssTruth, "left")
+	ticks, _, _ := view.NiceTicks(lo, hi, max(3, int((right-left)/70)))
+	for _, t := range ticks {
+		if t < lo || t > hi {
+			continue
+		}
+		p.fill(x(t)-0.5, bottom, 1, 4, cssMuted)
+		p.text(view.FormatNumber(t, decimalsFor(ticks)), x(t), bottom+12, 11, cssMuted, "center")
+	}
+}
+
+// decimalsFor returns the decimals tick labels need.
+func decimalsFor(ticks []float64) int {
+	if len(ticks) < 2 {
+		return 0
+	}
+	step := ticks[1] - ticks[0]
+	if step >= 1 {
+		return 0
+	}
+	return int(math.Ceil(-math.Log10(step) - 1e-9))
+}
+
+// encoderUpdate starts a measurement on the real encoder when its inputs
+// changed (not while training: the weights change under it) and shows its
+// progress and results.
+func (g *Game) encoderUpdate() {
+	l, s, d := g.lab, g.settings.Lab, g.dom
+	if g.scene == nil {
+		d.setText("lab-enc-progress", "Waiting for the weights…")
+		return
+	}
+	x, what := g.gradDigit()
+	key := encKey{model: l.modelKey, digit: s.GradDigit, n: s.Samples, seed: s.Seed, likKind: g.scene.Model.Likelihood.Kind}
+	if s.GradDigit == view.GradDigitDrawn {
+		key.drawing = s.Digit
+	}
+	if x == nil {
+		l.enc, l.encKey = nil, encKey{}
+		d.setText("lab-enc-progress", what)
+		d.setText("lab-enc-rows", "")
+		if p := l.plots["lab-enc-hist"]; p.begin() {
+			p.text(what, p.W/2, p.H/2, 12.5, cssMuted, "center")
+		}
+		return
+	}
+	changed := key != l.encKey
+	if changed && (l.enc == nil || !g.training() || key.model == l.encKey.model) {
+		// A snapshot: the job must not see the weights change mid-way.
+		l.enc = NewEncoderGradJob(g.scene.Model.Clone(), x, g.scene.Model.Likelihood, s.Samples, s.Seed)
+		l.encKey = key
+		l.encShown = -1
+	}
+	j := l.enc
+	if j == nil {
+		return
+	}
+	if !j.Done() {
+		d.setText("lab-enc-progress", fmt.Sprintf("Measuring on %s: %d of %d single-sample estimates…", what, len(j.Reparam), j.N))
+	} else {
+		note := ""
+		if l.encKey.model != l.modelKey {
+			note = " (the weights have changed since: training is running; it is measured again when training pauses)"
+		}
+		d.setText("lab-enc-progress", fmt.Sprintf("%s: %d single-sample estimates per estimator, seed %d. μ = (%s, %s), log σ² = (%s, %s)%s.",
+			capitalise(what), j.N, j.Seed, fmtShort(float64(j.Mu[0])), fmtShort(float64(j.Mu[1])),
+			fmtShort(float64(j.Logvar[0])), fmtShort(float64(j.Logvar[1])), note))
+	}
+	// Redraw as the estimates come in, a few times a second.
+	if n := len(j.Reparam); n != l.encShown && (j.Done() || time.Since(l.encDrawn) > 300*time.Millisecond) {
+		l.encShown, l.encDrawn = n, time.Now()
+		g.drawEncoder()
+	}
+}
+
+// gradDigit returns the image the encoder estimators use and how to name it.
+func (g *Game) gradDigit() ([]float32, string) {
+	s := g.settings.Lab
+	if s.GradDigit == view.GradDigitDrawn {
+		if g.lab.drawing == nil {
+			return nil, "Draw a digit in panel 2 (or pick a test digit) to measure the encoder's estimators."
+		}
+		return g.lab.drawing, "your drawing"
+	}
+	t := g.scene.test
+	if t == nil {
+		if g.test.state == "failed" {
+			return nil, "The test digits could not be downloaded; draw a digit in panel 2 and choose “my drawing”."
+		}
+		return nil, "Waiting for the test digits…"
+	}
+	if s.GradDigit >= t.N {
+		return nil, fmt.Sprintf("There is no test image %d.", s.GradDigit)
+	}
+	return t.Image(s.GradDigit), fmt.Sprintf("test image %d (a %d)", s.GradDigit, t.Labels[s.GradDigit])
+}
+
+func (g *Game) drawEncoder() {
+	l := g.lab
+	j := l.enc
+	p := l.plots["lab-enc-hist"]
+	if j == nil || len(j.Reparam) < 2 || !p.begin() {
+		return
+	}
+	c := g.settings.Lab.Comp
+	a, b := j.Component(0, c), j.Component(1, c)
+	ra, rb := core.Summarize(a), core.Summarize(b)
+	// The truth is unknown here; both means estimate it, the
+	// reparameterised one far more precisely.
+	drawHistPair(p, a, b, ra.Mean, "reparameterized mean", [2]string{"reparameterized", "score function"}, [2]float64{ra.Var, rb.Var})
+	names := []string{"∂/∂μ₁", "∂/∂μ₂", "∂/∂log σ₁²", "∂/∂log σ₂²"}
+	if !j.Done() {
+		return
+	}
+	st := j.Stats()
+	tbody := g.dom.el("lab-enc-rows")
+	tbody.Set("textContent", "")
+	for k := range st[0] {
+		tr := g.dom.doc.Call("createElement", "tr")
+		cells := []string{names[k], fmtSig(st[0][k].Mean), fmtSig(st[0][k].Var), fmtSig(st[1][k].Mean), fmtSig(st[1][k].Var),
+			fmtRatio(st[1][k].Var/st[0][k].Var) + "×"}
+		for _, s := range cells {
+			td := g.dom.doc.Call("createElement", "td")
+			td.Set("textContent", s)
+			tr.Call("appendChild", td)
+		}
+		tbody.Call("appendChild", tr)
+	}
+	g.dom.text["lab-enc-rows"] = "rows"
+}
+
+// gdigitOptions fills the estimator's digit menu: the visitor's drawing
+// and the first test image of each class (and the URL's image, if another).
+func (g *Game) gdigitOptions() {
+	l, d := g.lab, g.dom
+	key := "gdigit-options"
+	haveTest := g.scene != nil && g.scene.test != nil
+	want := fmt.Sprint(haveTest, g.settings.Lab.GradDigit)
+	if l.shown[key] == want {
+		return
+	}
+	l.shown[key] = want
+	sel := d.el("lab-gdigit")
+	sel.Set("textContent", "")
+	add := func(value, label string) {
+		o := d.doc.Call("createElement", "option")
+		o.Set("value", value)
+		o.Set("textContent", label)
+		sel.Call("appendChild", o)
+	}
+	add("drawn", "my drawing (panel 2)")
+	seen := map[int]bool{}
+	if haveTest {
+		if l.firstDigits == nil {
+			t := g.scene.test
+			for digit := uint8(0); digit < 10; digit++ {
+				for i, lab := range t.Labels {
+					if lab == digit {
+						l.firstDigits = append(l.firstDigits, i)
+						break
+					}
+				}
+			}
+		}
+		for _, i := range l.firstDigits {
+			add(strconv.Itoa(i), fmt.Sprintf("test image %d (a %d)", i, g.scene.test.Labels[i]))
+			seen[i] = true
+		}
+	}
+	if gd := g.settings.Lab.GradDigit; gd >= 0 && !seen[gd] {
+		add(strconv.Itoa(gd), fmt.Sprintf("test image %d", gd))
+	}
+	sel.Set("value", g.settings.Lab.Get("gdigit"))
+}
+
+func fmtSig(v float64) string   { return view.FormatSig(v) }
+func fmtShort(v float64) string { return view.FormatShort(v) }
+func fmtRatio(r float64) string { return view.FormatRatio(r) }
+
+// capitalise upper-cases the first letter of s (ASCII).
+func capitalise(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+//go:build js && wasm
+
+package app
+
+import (
+	"fmt"
+	"math"
+	"syscall/js"
+
+	"github.com/govae/govae/core"
+	"github.com/govae/govae/wasm/view"
+)
+
+// Panel 5: the same short training under each likelihood, side by side.
+
+// buildLikelihoodFigures adds a figure per likelihood run: its manifold,
+// its test −ELBO in its own units, and a button to re-run it.
+func (g *Game) buildLikelihoodFigures() {
+	l, d := g.lab, g.dom
+	box := d.el("lab-liks")
+	box.Set("textContent", "")
+	for _, r := range l.sweep.LikelihoodRuns() {
+		fig := d.doc.Call("createElement", "figure")
+		img := d.doc.Call("createElement", "img")
+		img.Set("src", "assets/sweep/"+r.Manifold)
+		img.Set("alt", fmt.Sprintf("Manifold after %d epochs with the %s likelihood", r.Epochs, likName(r.Likelihood)))
+		img.Set("width", 220)
+		img.Set("height", 220)
+		img.Set("id", "lab-lik-img-"+r.Likelihood)
+		fig.Call("appendChild", img)
+		cap := d.doc.Call("createElement", "figcaption")
+		title := d.doc.Call("createElement", "strong")
+		title.Set("textContent", capitalise(likName(r.Likelihood)))
+		cap.Call("appendChild", title)
+		line := func(s string) {
+			cap.Call("appendChild", d.doc.Call("createElement", "br"))
+			cap.Call("appendChild", d.doc.Call("createTextNode", s))
+		}
+		line(fmt.Sprintf("test −ELBO %s nats (recon %s + KL %s)", fmtShort(r.NegELBO), fmtShort(r.Recon), fmtShort(r.KL)))
+		switch r.Likelihood {
+		case "bernoulli":
+			line("binary cross-entropy; nats ≥ 0")
+		case "gaussian":
+			line(fmt.Sprintf("σ = %s fixed: plain MSE with KL weight 2σ² = %s", fmtShort(r.Sigma), fmtShort(view.GaussianKLWeight(r.Sigma))))
+		case "gaussian-learned":
+			line(fmt.Sprintf("σ learned → %s, i.e. plain MSE with KL weight 2σ² = %s", fmtShort(r.LearnedSigma), fmtShort(view.GaussianKLWeight(r.LearnedSigma))))
+		case "continuous-bernoulli":
+			line("BCE − log C(λ): a density on [0, 1], so negative nats")
+		}
+		cap.Call("appendChild", d.doc.Call("createElement", "br"))
+		btn := d.doc.Call("createElement", "button")
+		btn.Set("type", "button")
+		btn.Set("id", "lab-rerun-"+r.Likelihood)
+		btn.Set("textContent", "Re-run live")
+		btn.Call("setAttribute", "aria-label", "Re-run the "+likName(r.Likelihood)+" run live, from scratch")
+		btn.Get("style").Set("marginTop", "4px")
+		fn := js.FuncOf(func(js.Value, []js.Value) any {
+			g.post(func() { g.rerun(r) })
+			return nil
+		})
+		d.funcs = append(d.funcs, fn)
+		btn.Call("addEventListener", "click", fn)
+		cap.Call("appendChild", btn)
+		fig.Call("appendChild", cap)
+		box.Call("appendChild", fig)
+	}
+}
+
+// likUpdate says which likelihood the weights shown use, with the learned
+// σ and the KL weight it implies.
+func (g *Game) likUpdate() {
+	if g.scene == nil {
+		return
+	}
+	m := g.scene.Model
+	lik := m.Likelihood
+	msg := fmt.Sprintf("The weights shown (%s) use the %s likelihood", g.weights, likName(lik.Kind.String()))
+	switch lik.Kind {
+	case core.Gaussian:
+		msg += fmt.Sprintf(" with σ = %s: like plain MSE at a KL weight of 2σ² = %s.", fmtShort(lik.Sigma), fmtShort(view.GaussianKLWeight(lik.Sigma)))
+	case core.GaussianLearned:
+		s := math.Exp(m.LogSigma())
+		msg += fmt.Sprintf("; its learned σ is %s now: like plain MSE at a KL weight of 2σ² = %s.", fmtShort(s), fmtShort(view.GaussianKLWeight(s)))
+	default:
+		msg += "."
+	}
+	if g.sceneVersion == 0 || g.weights == weightsPretrained {
+		msg += " Choose a likelihood in the train panel, or re-run one of the figures above."
+	}
+	g.dom.setText("lab-lik-now", msg)
+}
