@@ -90,6 +90,7 @@ type Trainer struct {
 	opt    Optimizer
 	rng    *rand.Rand // ε and shuffling
 	data   []float32
+	bytes  []uint8 // instead of data: pixel bytes, scaled by 1/255 per batch
 	n      int
 	perm   []int
 	cursor int
@@ -120,6 +121,36 @@ func NewTrainer(m *Model, cfg TrainConfig, data []float32, n int) (*Trainer, err
 	t.shuffle()
 	return t, nil
 }
+
+// NewTrainerBytes is NewTrainer for images stored as bytes (n×m.Arch.Input
+// values, 0 to 255), each scaled by 1/255 as it is copied into a batch — the
+// same values mnist.Dataset holds, in a quarter of the memory (47 MB instead
+// of 188 MB for MNIST's training set, which each Web Worker keeps).
+func NewTrainerBytes(m *Model, cfg TrainConfig, pixels []uint8, n int) (*Trainer, error) {
+	if len(pixels) < n*m.Arch.Input {
+		return nil, fmt.Errorf("core: %d images need %d values, got %d", n, n*m.Arch.Input, len(pixels))
+	}
+	t, err := NewTrainer(m, cfg, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	t.bytes, t.n = pixels, n
+	t.perm = make([]int, n)
+	for i := range t.perm {
+		t.perm[i] = i
+	}
+	t.shuffle()
+	return t, nil
+}
+
+// byteToUnit maps a pixel byte to its value in [0, 1], exactly as
+// package mnist scales them.
+var byteToUnit = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
 
 func newOptimizer(cfg TrainConfig) Optimizer {
 	if cfg.Optimizer == "sgd" {
@@ -158,7 +189,14 @@ func (t *Trainer) NextBatch() (x, eps []float32, n int) {
 	}
 	t.batch = grow(t.batch, b*in)
 	for i, idx := range t.perm[t.cursor : t.cursor+b] {
-		copy(t.batch[i*in:(i+1)*in], t.data[idx*in:(idx+1)*in])
+		dst := t.batch[i*in : (i+1)*in]
+		if t.bytes != nil {
+			for j, p := range t.bytes[idx*in : (idx+1)*in] {
+				dst[j] = byteToUnit[p]
+			}
+			continue
+		}
+		copy(dst, t.data[idx*in:(idx+1)*in])
 	}
 	t.cursor += b
 	return t.batch, t.Noise(b), b
@@ -189,6 +227,11 @@ func (t *Trainer) Compute(x, eps []float32, n, normalizer int) (Loss, error) {
 	}
 	return loss, nil
 }
+
+// Discard drops the step the last Compute prepared: the batch-norm
+// statistics it updated are restored and the gradient is not applied. A
+// worker calls it when another worker's share of the batch failed.
+func (t *Trainer) Discard() { t.restoreState() }
 
 // restoreState undoes the batch-norm statistics update of the last Compute.
 func (t *Trainer) restoreState() {
