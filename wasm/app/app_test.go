@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,13 +104,17 @@ func TestLocalTickKeepsToBudget(t *testing.T) {
 	l, _ := NewLocal(m, cfg)
 	l.SetData(randomImages(300, 2), 300)
 	l.Start()
-	for i := 0; i < 20; i++ {
+	var took []time.Duration
+	for i := 0; i < 21; i++ {
 		start := time.Now()
 		l.Tick(5 * time.Millisecond)
-		// The budget plus at most one slice sized to the time left.
-		if d := time.Since(start); d > 50*time.Millisecond {
-			t.Fatalf("tick %d took %v for a 5 ms budget", i, d)
-		}
+		took = append(took, time.Since(start))
+	}
+	// The budget, or one minimum-size slice (at most maxSliceCost); the
+	// median, as a loaded machine may stall any single tick.
+	slices.Sort(took)
+	if med := took[len(took)/2]; med > maxSliceCost+10*time.Millisecond {
+		t.Errorf("median tick %v for a 5 ms budget (all: %v)", med, took)
 	}
 	if s := l.Status(); s.Examples == 0 || !s.Running {
 		t.Errorf("status %+v", s)
