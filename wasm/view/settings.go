@@ -21,6 +21,9 @@ const (
 	MaxDots     = 10000 // the size of the MNIST test set
 	DefaultDots = 500
 	MaxAbsZ     = 5
+	// AutoWorkers picks the number of training Web Workers from the cores.
+	AutoWorkers = -1
+	MaxWorkers  = 8 // app.MaxWorkers
 )
 
 // Settings is everything a visitor can set. All of it lives in the page's
@@ -37,16 +40,19 @@ type Settings struct {
 	Dots         int         // how many test digits the overlay encodes
 	Z1, Z2       float64     // the selected latent point
 	Lab          LabSettings // the lab's selections (lab_settings.go)
+	// Workers is how many Web Workers train (0: in the page itself), or
+	// AutoWorkers.
+	Workers int
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
+var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
 	"lr": "learning rate", "batch": "batch size", "beta": "β", "warmup": "KL warm-up steps",
 	"lik": "likelihood", "sigma": "Gaussian σ", "grid": "grid size", "overlay": "overlay",
-	"dots": "overlay digits", "z1": "z₁", "z2": "z₂",
+	"dots": "overlay digits", "z1": "z₁", "z2": "z₂", "workers": "training workers",
 }
 
 // DefaultSettings returns core's default training settings and the
@@ -56,7 +62,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		LearningRate: c.LearningRate, BatchSize: c.BatchSize, Beta: c.Beta, WarmupSteps: c.WarmupSteps,
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
-		Lab: DefaultLabSettings(),
+		Lab: DefaultLabSettings(), Workers: AutoWorkers,
 	}
 }
 
@@ -108,6 +114,16 @@ func (s *Settings) Set(key, value string) error {
 			err = coreError(core.Likelihood{Kind: core.Gaussian, Sigma: v}.Validate())
 		}
 		return apply(err, func() { s.Sigma = v })
+	case "workers":
+		if strings.EqualFold(value, "auto") {
+			s.Workers = AutoWorkers
+			return nil
+		}
+		v, err := parseInt(name, value)
+		if err == nil && (v < 0 || v > MaxWorkers) {
+			err = fmt.Errorf("training workers %d out of range [0, %d] (0 trains in the page; or auto)", v, MaxWorkers)
+		}
+		return apply(err, func() { s.Workers = v })
 	case "grid":
 		v, err := parseInt(name, value)
 		if err == nil && (v < MinGrid || v > MaxGrid) {
@@ -165,6 +181,11 @@ func (s Settings) Get(key string) string {
 		return s.Likelihood.String()
 	case "sigma":
 		return formatFloat(s.Sigma)
+	case "workers":
+		if s.Workers == AutoWorkers {
+			return "auto"
+		}
+		return strconv.Itoa(s.Workers)
 	case "grid":
 		return strconv.Itoa(s.Grid)
 	case "overlay":

@@ -22,7 +22,7 @@ func TestQueryRoundTrip(t *testing.T) {
 	s := DefaultSettings()
 	for k, v := range map[string]string{
 		"lr": "0.0003", "batch": "64", "beta": "0.5", "warmup": "2000", "lik": "continuous-bernoulli",
-		"sigma": "0.2", "grid": "15", "overlay": "1", "dots": "2000", "z1": "-1.25", "z2": "0.5",
+		"sigma": "0.2", "grid": "15", "overlay": "1", "dots": "2000", "z1": "-1.25", "z2": "0.5", "workers": "3",
 	} {
 		if err := s.Set(k, v); err != nil {
 			t.Fatalf("Set(%s, %s): %v", k, v, err)
@@ -120,5 +120,26 @@ func TestSliders(t *testing.T) {
 	}
 	if got := Sliders["batch"].Value(7); got != "128" {
 		t.Errorf("batch slider at 7 = %q", got)
+	}
+}
+
+func TestWorkersSetting(t *testing.T) {
+	s := DefaultSettings()
+	if s.Workers != AutoWorkers || s.Get("workers") != "auto" {
+		t.Errorf("default workers %d (%q), want auto", s.Workers, s.Get("workers"))
+	}
+	for v, want := range map[string]int{"0": 0, "1": 1, "8": 8, "AUTO": AutoWorkers, " 2 ": 2} {
+		if err := s.Set("workers", v); err != nil || s.Workers != want {
+			t.Errorf("workers=%q: %d, %v; want %d", v, s.Workers, err, want)
+		}
+	}
+	for _, v := range []string{"9", "-1", "two", "1.5"} {
+		before := s
+		if err := s.Set("workers", v); err == nil || s != before {
+			t.Errorf("workers=%q accepted (%v)", v, err)
+		}
+	}
+	if _, notices := ParseQuery("workers=99"); len(notices) != 1 || !strings.Contains(notices[0].Message, "[0, 8]") {
+		t.Errorf("notices for workers=99: %v", notices)
 	}
 }

@@ -63,6 +63,17 @@ func (n *Node) now() time.Time {
 
 func (n *Node) leader() bool { return n.ID == 0 }
 
+// Model returns the node's model (nil before the first Load).
+func (n *Node) Model() *core.Model { return n.model }
+
+// Config returns the settings of the node's last step (or of its Load).
+func (n *Node) Config() core.TrainConfig {
+	if n.trainer != nil {
+		return n.trainer.Config
+	}
+	return n.cfg
+}
+
 // Handle processes one message. Messages from the peers and the page may
 // come in any order between their sources; Handle holds back what arrives
 // early. The slices of a Grad message must stay valid until the node has

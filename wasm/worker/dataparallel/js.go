@@ -1,0 +1,105 @@
+//go:build js && wasm
+
+package dataparallel
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+	"unsafe"
+)
+
+// A message crosses postMessage as {h: JSON header, grad, values, state,
+// pixels: Float32Array, bytes, weights: Uint8Array}. The typed arrays are
+// fresh copies of the Go slices and are transferred, not copied again.
+
+// ToJS returns m as a JavaScript object and the array of buffers to
+// transfer with it.
+func ToJS(m *Message) (obj, transfer js.Value) {
+	h, err := json.Marshal(m)
+	if err != nil {
+		panic(err) // plain data: cannot fail
+	}
+	obj = js.Global().Get("Object").New()
+	obj.Set("h", string(h))
+	transfer = js.Global().Get("Array").New()
+	put := func(name string, v js.Value) {
+		obj.Set(name, v)
+		transfer.Call("push", v.Get("buffer"))
+	}
+	for _, f := range []struct {
+		name string
+		v    []float32
+	}{{"grad", m.Grad}, {"values", m.Values}, {"state", m.State}, {"pixels", m.Pixels}} {
+		if f.v != nil {
+			put(f.name, float32sToJS(f.v))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    []byte
+	}{{"bytes", m.Bytes}, {"weights", m.Weights}} {
+		if f.v != nil {
+			put(f.name, bytesToJS(f.v))
+		}
+	}
+	return obj, transfer
+}
+
+// FromJS decodes a message made by ToJS. Float arrays are copied into the
+// slices buf returns for them (buf may return nil, or be nil, to allocate).
+func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*Message, error) {
+	if v.Type() != js.TypeObject || v.Get("h").Type() != js.TypeString {
+		return nil, fmt.Errorf("not a govae message: %s", v.Type())
+	}
+	m := new(Message)
+	if err := json.Unmarshal([]byte(v.Get("h").String()), m); err != nil {
+		return nil, err
+	}
+	floats := func(field string) []float32 {
+		a := v.Get(field)
+		if a.Type() != js.TypeObject {
+			return nil
+		}
+		n := a.Get("length").Int()
+		var dst []float32
+		if buf != nil {
+			dst = buf(m, field, n)
+		}
+		if len(dst) < n {
+			dst = make([]float32, n)
+		}
+		dst = dst[:n]
+		if n > 0 {
+			u8 := js.Global().Get("Uint8Array").New(a.Get("buffer"), a.Get("byteOffset"), a.Get("byteLength"))
+			js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 4*n), u8)
+		}
+		return dst
+	}
+	bytes := func(field string) []byte {
+		a := v.Get(field)
+		if a.Type() != js.TypeObject {
+			return nil
+		}
+		b := make([]byte, a.Get("length").Int())
+		js.CopyBytesToGo(b, a)
+		return b
+	}
+	m.Grad, m.Values, m.State, m.Pixels = floats("grad"), floats("values"), floats("state"), floats("pixels")
+	m.Bytes, m.Weights = bytes("bytes"), bytes("weights")
+	return m, nil
+}
+
+func float32sToJS(f []float32) js.Value {
+	u8 := js.Global().Get("Uint8Array").New(4 * len(f))
+	if len(f) > 0 {
+		js.CopyBytesToJS(u8, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f)))
+	}
+	return js.Global().Get("Float32Array").New(u8.Get("buffer"))
+}
+
+func bytesToJS(b []byte) js.Value {
+	u8 := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(u8, b)
+	return u8
+}
