@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -92,6 +93,7 @@ func TestLabBrowser(t *testing.T) {
 	t.Run("RateDistortion", b.testLabRD)
 	t.Run("Weights", b.testLabWeights)
 	t.Run("Panels", b.testLabPanels)
+	t.Run("PhoneTouch", b.testLabPhone)
 	t.Logf("lab suite: %v", time.Since(start).Round(time.Millisecond))
 }
 
@@ -644,7 +646,7 @@ func (b *browserHarness) testLabWeights(t *testing.T) {
 // testLabPanels opens every section with a drawing and takes the
 // screenshots of each panel (kept with GOVAE_SCREENSHOTS).
 func (b *browserHarness) testLabPanels(t *testing.T) {
-	b.open(t, "/govae/?lab=1&ia=-1.5,-1&ib=1.5,1.2&gdigit=drawn")
+	b.open(t, "/govae/?lab=1&ia=-1.5,-1&ib=1.5,1.2&gdigit=drawn&gn=1000")
 	b.drawStroke(t, threeStroke)
 	b.waitLab(t, "everything", 90*time.Second, func(s labStatus) bool {
 		return s.Drawing && s.Overlay.Ellipse && s.Encoder != nil && s.Encoder.Done && s.Eval != nil && s.SweepRuns > 0
@@ -654,5 +656,56 @@ func (b *browserHarness) testLabPanels(t *testing.T) {
 		time.Sleep(150 * time.Millisecond) // images decode, canvases resize
 		b.screenshot(t, "lab-panel-"+id)
 	}
+	// The parts further down the long sections.
+	for _, sel := range []string{"lab-enc-hist", "lab-samples", "lab-ev-note", "lab-rd", "lab-liks"} {
+		b.eval(t, fmt.Sprintf(`(document.querySelector("#%s").scrollIntoView({block: "center"}), "")`, sel))
+		time.Sleep(150 * time.Millisecond)
+		b.screenshot(t, "lab-part-"+strings.TrimPrefix(sel, "lab-"))
+	}
 	b.eval(t, `(document.querySelector("#lab").scrollTop = 0, "")`)
+}
+
+// testLabPhone draws on the pad with a finger on a phone-sized screen,
+// where the lab is a bottom sheet under the plane.
+func (b *browserHarness) testLabPhone(t *testing.T) {
+	if err := b.run(t, 10*time.Second, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateTouch)); err != nil {
+		t.Fatal(err)
+	}
+	defer b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800))
+	st, _ := b.open(t, "/govae/?lab=1&labsec=draw")
+	var top float64
+	fmt.Sscan(b.eval(t, `String(document.querySelector("#lab").getBoundingClientRect().top)`), &top)
+	if pl := st.plane(); pl.Rect.Bottom() > top || pl.Rect.W < 200 {
+		t.Errorf("phone: plane %+v, lab sheet from y = %v", pl.Rect, top)
+	}
+	x0, y0, w, h := b.rect(t, "#lab-pad")
+	touch := func(typ input.DispatchTouchEventType, p [2]float64) {
+		t.Helper()
+		params := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ != input.DispatchTouchEventTypeTouchEnd {
+			id := 0.0
+			params.TouchPoints = append(params.TouchPoints, &input.TouchPoint{X: x0 + p[0]*w, Y: y0 + p[1]*h, ID: &id})
+		}
+		err := b.run(t, 10*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.DispatchTouchEvent, params)
+			return err
+		}))
+		if err != nil {
+			t.Fatalf("touch %s: %v", typ, err)
+		}
+	}
+	touch(input.DispatchTouchEventTypeTouchStart, threeStroke[0])
+	for i := 1; i < len(threeStroke); i++ {
+		a, c := threeStroke[i-1], threeStroke[i]
+		for k := 1; k <= 3; k++ {
+			f := float64(k) / 3
+			touch(input.DispatchTouchEventTypeTouchMove, [2]float64{a[0] + (c[0]-a[0])*f, a[1] + (c[1]-a[1])*f})
+		}
+	}
+	touch(input.DispatchTouchEventTypeTouchEnd, [2]float64{})
+	ls := b.waitLab(t, "the finger's digit on the plane", 20*time.Second, func(s labStatus) bool {
+		return s.Drawing && len(s.Mu) == 2 && s.Overlay.Ellipse
+	})
+	t.Logf("touch-drawn 3: μ = %.3f, σ = %.3f", ls.Mu, ls.Sigma)
+	b.screenshot(t, "lab-phone")
 }

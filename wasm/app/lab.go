@@ -87,13 +87,12 @@ type labModelKey struct {
 }
 
 type encKey struct {
-	model         labModelKey
-	digit         int
-	drawing       string
-	n             int
-	seed          uint64
-	likKind       core.LikelihoodKind
-	sceneManifold int
+	model   labModelKey
+	digit   int
+	drawing string
+	n       int
+	seed    uint64
+	likKind core.LikelihoodKind
 }
 
 // rdPoint is a point of the rate–distortion plot, in CSS pixels.
@@ -115,7 +114,7 @@ func (g *Game) initLab() {
 		interpDirty: true, rdDirty: true, schedDirty: true, overlayDirty: true}
 	g.lab = l
 	d := g.dom
-	for _, id := range []string{"lab-toy-hist", "lab-enc-hist", "lab-schedule", "lab-rd"} {
+	for _, id := range []string{"lab-toy-hist", "lab-enc-hist", "lab-schedule", "lab-rd", "lab-post-zoom"} {
 		l.plots[id] = newPlot(d, id)
 	}
 	l.overlay = d.el("lab-overlay")

@@ -102,7 +102,7 @@ func (g *Game) evalUpdate() {
 	d.setText("lab-ev-kl", fmtSig(b.KL))
 	d.setText("lab-ev-kpd", fmtSig(b.KLPerDim)+" per latent dim")
 	d.setText("lab-ev-elbo", fmtSig(b.NegELBO))
-	note := fmt.Sprintf("The first %d test digits, one z sample each, %s likelihood, weights: %s", e.N, m.Likelihood.Kind, g.weights)
+	note := fmt.Sprintf("Averaged over the first %d test digits (one z sample each), %s likelihood, %s weights", e.N, likName(m.Likelihood.Kind.String()), g.weights)
 	if g.backend != nil && l.evalStep > 0 {
 		note += fmt.Sprintf(" at step %d", l.evalStep)
 	}
@@ -282,10 +282,10 @@ func (g *Game) drawRD() {
 		x, y := px(now.KL), py(now.Recon)
 		p.circle(x, y, 6, "", cssTruth, 2.5)
 		align, dx := "left", 11.0
-		if x > right-90 {
+		if x > right-170 {
 			align, dx = "right", -11
 		}
-		p.text("the weights shown", x+dx, y+11, 11, cssTruth, align)
+		p.text("the weights shown ("+g.weights+")", x+dx, y+11, 11, cssTruth, align)
 	}
 }
 
@@ -346,6 +346,7 @@ func (g *Game) showRun() {
 	src := "assets/sweep/" + r.Manifold
 	if img.Call("getAttribute", "src").String() != src {
 		img.Set("src", src)
+		d.el("lab-run-link").Set("href", src)
 	}
 	img.Set("alt", fmt.Sprintf("Manifold of the precomputed run at β = %s, %s likelihood: decoder means on a %d×%d grid",
 		fmtBeta(r.Beta), r.Likelihood, l.sweep.GridSize, l.sweep.GridSize))

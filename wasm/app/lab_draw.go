@@ -191,10 +191,14 @@ func (g *Game) drawPanelUpdate() {
 			d.clearCanvas(id)
 		}
 		d.setText("lab-post", "")
+		for _, id := range []string{"lab-mu1", "lab-mu2", "lab-lv1", "lab-lv2", "lab-sg1", "lab-sg2"} {
+			d.setText(id, "—")
+		}
+		g.drawPostZoom(nil)
 		d.setText("lab-pad-hint", "Draw a digit above.")
 		return
 	}
-	d.setText("lab-pad-hint", "Keep drawing to add strokes.")
+	d.setText("lab-pad-hint", "Draw more to add strokes.")
 	m := g.scene.Model
 	l.mu, l.lv = m.Encode(l.drawing, 1)
 	s := g.settings.Lab
@@ -220,10 +224,89 @@ func (g *Game) drawPanelUpdate() {
 		core.ContinuousBernoulli: "a sample x ~ p(x|z=μ) (continuous Bernoulli)",
 	}
 	d.setText("lab-obs-caption", captions[lik.Kind])
-	d.setText("lab-post", fmt.Sprintf("μ = (%s, %s)   log σ² = (%s, %s)   σ = exp(½·log σ²) = (%s, %s).  "+
-		"KL(q(z|x) ‖ N(0, I)) = %s nats. The dots on the plane are the %d samples below.",
-		fmtShort(float64(l.mu[0])), fmtShort(float64(l.mu[1])), fmtShort(float64(l.lv[0])), fmtShort(float64(l.lv[1])),
-		fmtShort(sigma[0]), fmtShort(sigma[1]), fmtShort(core.KL(l.mu, l.lv)), s.Post))
+	for j := 0; j < 2; j++ {
+		n := fmt.Sprint(j + 1)
+		d.setText("lab-mu"+n, fmtSig(float64(l.mu[j])))
+		d.setText("lab-lv"+n, fmtSig(float64(l.lv[j])))
+		d.setText("lab-sg"+n, fmtSig(sigma[j]))
+	}
+	small := ""
+	if math.Max(sigma[0], sigma[1]) < 0.15 {
+		small = " σ is small — the encoder is sure where a clear digit belongs — so on the plane the ellipses are tiny and the samples decode to nearly the same digit."
+	}
+	d.setText("lab-post", fmt.Sprintf("KL(q(z|x) ‖ N(0, I)) = %s nats: what this digit costs in the KL term.%s",
+		fmtShort(core.KL(l.mu, l.lv)), small))
+	g.drawPostZoom(z)
+}
+
+// drawPostZoom draws the drawing's posterior magnified, with equal scales
+// on both axes: the 1σ and 2σ ellipses, σ₁ and σ₂ as half-axes, μ and the
+// samples z.
+func (g *Game) drawPostZoom(z []float32) {
+	l := g.lab
+	p := l.plots["lab-post-zoom"]
+	if !p.begin() {
+		return
+	}
+	if l.mu == nil {
+		p.text("The posterior of your digit appears here.", p.W/2, p.H/2, 12, cssMuted, "center")
+		return
+	}
+	mu := [2]float64{float64(l.mu[0]), float64(l.mu[1])}
+	sg := [2]float64{view.SigmaFromLogvar(float64(l.lv[0])), view.SigmaFromLogvar(float64(l.lv[1]))}
+	r := 2.6 * math.Max(sg[0], sg[1]) // half the box, in z units
+	left, top, bottom := 46.0, 20.0, p.H-18
+	side := math.Min(p.W-left-8, bottom-top)
+	x0 := left + (p.W-left-8-side)/2
+	scale := side / (2 * r)
+	cx, cy := x0+side/2, top+side/2
+	at := func(q [2]float64) [2]float64 { return [2]float64{cx + (q[0]-mu[0])*scale, cy - (q[1]-mu[1])*scale} }
+	p.text("q(z|x) magnified: 1σ and 2σ (dashed)", 4, 9, 11.5, cssText, "left")
+	p.fill(x0, top, side, side, "#0a0d12")
+	for axis := 0; axis < 2; axis++ {
+		ticks, _, _ := view.NiceTicks(mu[axis]-r, mu[axis]+r, 4)
+		for _, t := range ticks {
+			if t < mu[axis]-r || t > mu[axis]+r {
+				continue
+			}
+			label := view.FormatNumber(t, decimalsFor(ticks))
+			if axis == 0 {
+				x := at([2]float64{t, mu[1]})[0]
+				p.fill(x-0.5, top, 1, side, "#1c2128")
+				p.text(label, x, bottom+9, 10.5, cssMuted, "center")
+			} else {
+				y := at([2]float64{mu[0], t})[1]
+				p.fill(x0, y-0.5, side, 1, "#1c2128")
+				p.text(label, x0-4, y, 10.5, cssMuted, "right")
+			}
+		}
+	}
+	for _, k := range []float64{2, 1} {
+		ell := view.Ellipse(mu, sg, k, 96)
+		pts := make([][2]float64, len(ell))
+		for i, q := range ell {
+			pts[i] = at(q)
+		}
+		if k == 2 {
+			p.polyline(pts, cssPost, 1.5, 5)
+		} else {
+			p.polyline(pts, cssPost, 2, 0)
+		}
+	}
+	c := at(mu)
+	e1, e2 := at([2]float64{mu[0] + sg[0], mu[1]}), at([2]float64{mu[0], mu[1] + sg[1]})
+	p.polyline([][2]float64{c, e1}, cssText, 1.2, 0)
+	p.polyline([][2]float64{c, e2}, cssText, 1.2, 0)
+	p.text("σ₁", e1[0]+3, c[1]+8, 11, cssText, "left")
+	p.text("σ₂", c[0]-4, e2[1]-2, 11, cssText, "right")
+	for i := 0; i+1 < len(z); i += 2 {
+		q := at([2]float64{float64(z[i]), float64(z[i+1])})
+		if q[0] >= x0 && q[0] <= x0+side && q[1] >= top && q[1] <= top+side {
+			p.circle(q[0], q[1], 3, "#c9f6ff", cssBG, 1)
+		}
+	}
+	p.circle(c[0], c[1], 4, cssPost, cssBG, 1.2)
+	p.text("μ", c[0]-6, c[1]+8, 11.5, cssPost, "right")
 }
 
 // posteriorSamples returns the lab's samples z = μ + σ·ε of the drawing's

@@ -52,6 +52,7 @@ type EncoderGradJob struct {
 	Reparam, Score [][]float64
 	Mu, Logvar     []float32
 	chunks         int
+	stats          *[2][]core.Stats // once done
 }
 
 // NewEncoderGradJob prepares the measurement; m must not change while the
@@ -100,8 +101,14 @@ func (j *EncoderGradJob) Component(est, c int) []float64 {
 // Stats summarises every component for both estimators: [estimator][component].
 func (j *EncoderGradJob) Stats() [2][]core.Stats {
 	var out [2][]core.Stats
+	if j.stats != nil {
+		return *j.stats
+	}
 	if len(j.Reparam) == 0 {
 		return out
+	}
+	if j.Done() {
+		defer func() { j.stats = &out }()
 	}
 	comps := len(j.Reparam[0])
 	for est := 0; est < 2; est++ {

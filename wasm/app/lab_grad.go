@@ -49,7 +49,7 @@ func (g *Game) drawToy() {
 	if r == nil || !p.begin() {
 		return
 	}
-	drawHistPair(p, r.Reparam, r.Score, 2*r.Theta, "true gradient 2θ",
+	drawHistPair(p, r.Reparam, r.Score, 2*r.Theta, "true gradient 2θ = "+fmtShort(2*r.Theta),
 		[2]string{"reparameterized", "score function"}, [2]float64{r.R.Var, r.S.Var})
 }
 
@@ -58,7 +58,7 @@ func (g *Game) drawToy() {
 func drawHistPair(p *plot, a, b []float64, truth float64, truthName string, names [2]string, vars [2]float64) {
 	lo, hi := view.SharedRange(truth, 0.005, a, b)
 	const bins = 60
-	left, right, top, bottom := 10.0, p.W-10, 8.0, p.H-22
+	left, right, top, bottom := 10.0, p.W-10, 22.0, p.H-22
 	rowH := (bottom - top - 10) / 2
 	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*(right-left) }
 	for i, xs := range [][]float64{a, b} {
@@ -86,15 +86,18 @@ func drawHistPair(p *plot, a, b []float64, truth float64, truthName string, name
 	}
 	// The true value and the axis.
 	tx := x(truth)
-	p.fill(tx-0.75, top, 1.5, bottom-top, cssTruth)
-	p.text(truthName, math.Min(tx+5, right-p.textWidth(truthName, 11)), top+2*rowH+4, 11, cssTruth, "left")
+	p.fill(tx-0.75, top-6, 1.5, bottom-top+6, cssTruth)
+	tw := p.textWidth(truthName, 11.5)
+	p.text(truthName, math.Min(math.Max(tx, left+tw/2), right-tw/2), 9, 11.5, cssTruth, "center")
 	ticks, _, _ := view.NiceTicks(lo, hi, max(3, int((right-left)/70)))
 	for _, t := range ticks {
 		if t < lo || t > hi {
 			continue
 		}
 		p.fill(x(t)-0.5, bottom, 1, 4, cssMuted)
-		p.text(view.FormatNumber(t, decimalsFor(ticks)), x(t), bottom+12, 11, cssMuted, "center")
+		label := view.FormatNumber(t, decimalsFor(ticks))
+		w := p.textWidth(label, 11) / 2
+		p.text(label, math.Min(math.Max(x(t), left+w), right-w), bottom+12, 11, cssMuted, "center")
 	}
 }
 
@@ -133,8 +136,11 @@ func (g *Game) encoderUpdate() {
 		}
 		return
 	}
-	changed := key != l.encKey
-	if changed && (l.enc == nil || !g.training() || key.model == l.encKey.model) {
+	// While training the weights change several times a second: a new
+	// measurement then starts only when something else changed too.
+	other := key
+	other.model = l.encKey.model
+	if key != l.encKey && (l.enc == nil || !g.training() || other != l.encKey) {
 		// A snapshot: the job must not see the weights change mid-way.
 		l.enc = NewEncoderGradJob(g.scene.Model.Clone(), x, g.scene.Model.Likelihood, s.Samples, s.Seed)
 		l.encKey = key
@@ -151,9 +157,14 @@ func (g *Game) encoderUpdate() {
 		if l.encKey.model != l.modelKey {
 			note = " (the weights have changed since: training is running; it is measured again when training pauses)"
 		}
-		d.setText("lab-enc-progress", fmt.Sprintf("%s: %d single-sample estimates per estimator, seed %d. μ = (%s, %s), log σ² = (%s, %s)%s.",
-			capitalise(what), j.N, j.Seed, fmtShort(float64(j.Mu[0])), fmtShort(float64(j.Mu[1])),
-			fmtShort(float64(j.Logvar[0])), fmtShort(float64(j.Logvar[1])), note))
+		st := j.Stats()
+		c := s.Comp
+		ratio := st[1][c].Var / st[0][c].Var
+		d.setText("lab-enc-progress", fmt.Sprintf("%s (μ = (%s, %s), log σ² = (%s, %s)): %d single-sample estimates per estimator, seed %d. "+
+			"For %s the score-function estimates vary %s× as much, so on a shared axis the reparameterized ones are a spike.%s",
+			capitalise(what), fmtShort(float64(j.Mu[0])), fmtShort(float64(j.Mu[1])),
+			fmtShort(float64(j.Logvar[0])), fmtShort(float64(j.Logvar[1])), j.N, j.Seed,
+			gradNames[c], fmtRatio(ratio), note))
 	}
 	// Redraw as the estimates come in, a few times a second.
 	if n := len(j.Reparam); n != l.encShown && (j.Done() || time.Since(l.encDrawn) > 300*time.Millisecond) {
@@ -197,7 +208,7 @@ func (g *Game) drawEncoder() {
 	// The truth is unknown here; both means estimate it, the
 	// reparameterised one far more precisely.
 	drawHistPair(p, a, b, ra.Mean, "reparameterized mean", [2]string{"reparameterized", "score function"}, [2]float64{ra.Var, rb.Var})
-	names := []string{"∂/∂μ₁", "∂/∂μ₂", "∂/∂log σ₁²", "∂/∂log σ₂²"}
+	names := gradNames
 	if !j.Done() {
 		return
 	}
@@ -217,6 +228,9 @@ func (g *Game) drawEncoder() {
 	}
 	g.dom.text["lab-enc-rows"] = "rows"
 }
+
+// gradNames are the encoder gradient's components, as GradComponents.
+var gradNames = []string{"∂/∂μ₁", "∂/∂μ₂", "∂/∂log σ₁²", "∂/∂log σ₂²"}
 
 // gdigitOptions fills the estimator's digit menu: the visitor's drawing
 // and the first test image of each class (and the URL's image, if another).

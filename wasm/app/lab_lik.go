@@ -27,7 +27,13 @@ func (g *Game) buildLikelihoodFigures() {
 		img.Set("width", 220)
 		img.Set("height", 220)
 		img.Set("id", "lab-lik-img-"+r.Likelihood)
-		fig.Call("appendChild", img)
+		link := d.doc.Call("createElement", "a")
+		link.Set("href", "assets/sweep/"+r.Manifold)
+		link.Set("target", "_blank")
+		link.Set("rel", "noopener")
+		link.Set("title", "Open the manifold at full size")
+		link.Call("appendChild", img)
+		fig.Call("appendChild", link)
 		cap := d.doc.Call("createElement", "figcaption")
 		title := d.doc.Call("createElement", "strong")
 		title.Set("textContent", capitalise(likName(r.Likelihood)))
@@ -45,7 +51,7 @@ func (g *Game) buildLikelihoodFigures() {
 		case "gaussian-learned":
 			line(fmt.Sprintf("σ learned → %s, i.e. plain MSE with KL weight 2σ² = %s", fmtShort(r.LearnedSigma), fmtShort(view.GaussianKLWeight(r.LearnedSigma))))
 		case "continuous-bernoulli":
-			line("BCE − log C(λ): a density on [0, 1], so negative nats")
+			line("BCE − log C(λ): a density on [0, 1], so negative nats; its means are greyer than λ")
 		}
 		cap.Call("appendChild", d.doc.Call("createElement", "br"))
 		btn := d.doc.Call("createElement", "button")

@@ -274,7 +274,8 @@ func FormatPoint(p [2]float64) string {
 }
 
 // Typed returns every setting by URL key as JavaScript would hold it:
-// numbers, booleans (overlay, lab) and strings. Formatting each value as
+// numbers, booleans (overlay, lab) and strings (names, lists, points, and
+// words such as a setting's "auto"). Formatting each value as
 // JavaScript's String() does and parsing it with Set gives back s.
 func (s Settings) Typed() map[string]any {
 	out := make(map[string]any, len(Keys))
@@ -289,8 +290,13 @@ func (s Settings) Typed() map[string]any {
 			n, _ := strconv.ParseUint(v, 10, 64)
 			out[k] = float64(n)
 		default:
-			f, _ := strconv.ParseFloat(v, 64)
-			out[k] = f
+			// A number, unless the setting is spelled otherwise (a word
+			// such as "auto"): then its text.
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				out[k] = f
+			} else {
+				out[k] = v
+			}
 		}
 	}
 	return out
