@@ -662,6 +662,17 @@ func (b *browserHarness) testLabPanels(t *testing.T) {
 		time.Sleep(150 * time.Millisecond)
 		b.screenshot(t, "lab-part-"+strings.TrimPrefix(sel, "lab-"))
 	}
+	// The picture for docs/lab.png: device scale 2, the drawing panel.
+	if err := b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(2))); err != nil {
+		t.Fatal(err)
+	}
+	defer b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800))
+	b.waitLab(t, "the overlay at device scale 2", 10*time.Second, func(s labStatus) bool { return s.Overlay.Ellipse })
+	b.eval(t, `(document.querySelector("#lab-sec-draw").scrollIntoView(), "")`)
+	time.Sleep(300 * time.Millisecond)
+	if img := b.screenshot(t, "lab-docs"); img.Bounds().Dx() != 2560 {
+		t.Errorf("docs screenshot %d pixels wide", img.Bounds().Dx())
+	}
 	b.eval(t, `(document.querySelector("#lab").scrollTop = 0, "")`)
 }
 

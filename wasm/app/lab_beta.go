@@ -102,12 +102,13 @@ func (g *Game) evalUpdate() {
 	d.setText("lab-ev-kl", fmtSig(b.KL))
 	d.setText("lab-ev-kpd", fmtSig(b.KLPerDim)+" per latent dim")
 	d.setText("lab-ev-elbo", fmtSig(b.NegELBO))
-	note := fmt.Sprintf("Averaged over the first %d test digits (one z sample each), %s likelihood, %s weights", e.N, likName(m.Likelihood.Kind.String()), g.weights)
+	note := fmt.Sprintf("Averaged over the first %d test digits (one z sample each); %s likelihood; weights: %s",
+		e.N, likName(m.Likelihood.Kind.String()), g.weights)
 	if g.backend != nil && l.evalStep > 0 {
-		note += fmt.Sprintf(" at step %d", l.evalStep)
+		note += fmt.Sprintf(", step %d", l.evalStep)
 	}
-	note += fmt.Sprintf(". The reconstruction is %s× the KL: per pixel it is %s nats, per latent dimension the KL is %s nats — "+
-		"so a per-pixel mean next to a summed KL lets the KL dominate.", fmtRatio(b.Recon/b.KL), fmtShort(b.ReconPerPixel), fmtShort(b.KLPerDim))
+	note += fmt.Sprintf(". Per pixel the reconstruction is %s nats, per latent dimension the KL is %s nats: averaging the "+
+		"reconstruction over the 784 pixels but not the KL shrinks it 784-fold next to the KL.", fmtShort(b.ReconPerPixel), fmtShort(b.KLPerDim))
 	d.setText("lab-ev-note", note)
 }
 
