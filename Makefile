@@ -25,14 +25,16 @@ data:
 	$(GO) run ./cmd/fetchmnist -dir "$(MNIST_DIR)"
 
 ## build: the complete static site in $(DIST) (default dist/): index.html, the
-## wasm, wasm_exec.js from the same GOROOT, version.json (the Go version, so
+## page's wasm, the training workers' worker.wasm and worker.js, wasm_exec.js
+## from the same GOROOT, version.json (the Go version, so
 ## the page can detect a mismatched wasm_exec.js, and the wasm's size for the
 ## progress bar), the weights and the MNIST files from MNIST_DIR when present.
 DIST ?= dist
 build:
 	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" "$(DIST)/"
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
 	printf '{"go":"%s","wasmBytes":%s}\n' "$$($(GO) env GOVERSION)" "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" > "$(DIST)/version.json"
 	cp index.html "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"

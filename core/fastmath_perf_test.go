@@ -125,3 +125,20 @@ func BenchmarkBernoulliNLL(b *testing.B) {
 	benchSink += s
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/pixel")
 }
+
+// TestMeanMatchesSigmoid: the decoder means are σ(logit), as sigmoid32
+// computes them, NaN included.
+func TestMeanMatchesSigmoid(t *testing.T) {
+	logits := randNormal(testRNG(13), 1000)
+	for i := range logits {
+		logits[i] *= 30
+	}
+	logits = append(logits, 0, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e30, -1e30)
+	out := make([]float32, len(logits))
+	Likelihood{Kind: Bernoulli}.mean(logits, out)
+	for i, e := range logits {
+		if want := sigmoid32(e); out[i] != want && !(out[i] != out[i] && want != want) {
+			t.Errorf("mean at %v = %v, want %v", e, out[i], want)
+		}
+	}
+}

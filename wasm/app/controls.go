@@ -38,6 +38,10 @@ func (g *Game) bindControls() {
 		v := t.Get("value").String()
 		g.post(func() { g.setSetting("lik", v) })
 	})
+	g.dom.on("workers", "change", func(t js.Value) {
+		v := t.Get("value").String()
+		g.post(func() { g.setSetting("workers", v) })
+	})
 	g.dom.on("overlay", "change", func(t js.Value) {
 		v := "0"
 		if t.Get("checked").Bool() {
@@ -51,13 +55,13 @@ func (g *Game) bindControls() {
 		"pause":            g.pause,
 		"reset":            g.reset,
 		"pretrained":       g.backToPretrained,
-		"train-data-retry": g.loadTrainData,
+		"train-data-retry": g.fetchTrainData,
 		"test-data-retry":  g.loadTestData,
 	}
 	for id, f := range buttons {
 		g.dom.on(id, "click", func(js.Value) { g.post(f) })
 	}
-	for _, k := range append([]string{"lik", "overlay"}, numericKeys...) {
+	for _, k := range append([]string{"lik", "overlay", "workers"}, numericKeys...) {
 		g.showSetting(k)
 	}
 }
@@ -84,6 +88,8 @@ func (g *Game) setSetting(key, value string) {
 			g.scene.Refresh(nil, PartManifold, g.settings.Grid, g.settings.Dots)
 		}
 		g.resample = true
+	case "workers":
+		g.switchBackend() // workers_js.go
 	case "overlay", "dots":
 		if g.scene != nil && g.settings.Overlay && (key == "overlay" || old.Dots != g.settings.Dots) {
 			g.scene.Refresh(nil, PartDots, g.settings.Grid, g.settings.Dots)
@@ -107,6 +113,9 @@ func (g *Game) showSetting(key string) {
 		return
 	case "overlay":
 		g.dom.el("overlay").Set("checked", g.settings.Overlay)
+		return
+	case "workers":
+		g.dom.setValue("workers", v)
 		return
 	}
 	g.dom.setValue(key+"-text", v)
@@ -134,7 +143,7 @@ func (g *Game) startTraining() {
 	}
 	if !g.backend.HasData() {
 		if g.train.state != "loading" && g.train.state != "parsing" {
-			g.loadTrainData()
+			g.fetchTrainData() // in the page or in the workers (workers_js.go)
 		}
 		return // the download finishing starts what g.train.want says
 	}
@@ -194,6 +203,7 @@ func (g *Game) updatePanel() {
 	d.setText("stat-epoch", fmt.Sprintf("%d (%.2f passes)", st.Epoch, g.passes(st.Examples)))
 	d.setText("stat-step", strconv.Itoa(st.Steps))
 	d.setText("stat-rate", "—")
+	d.setText("workers-info", workersText(g.activeWorkers()))
 	if running {
 		d.setText("stat-rate", strconv.FormatFloat(st.ExamplesPerSec, 'f', 0, 64))
 	}
@@ -263,6 +273,7 @@ type statusJSON struct {
 	Dots           int          `json:"dots"`       // overlay points computed
 	Recons         int          `json:"recons"`     // reconstruction strips published
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
+	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
 }
 
 type settingsJSON struct {
@@ -313,6 +324,7 @@ func (g *Game) publishStatus() {
 		TestData: g.test.state, TrainData: g.train.state,
 		Manifolds: g.scene.ManifoldVersion, Dots: len(g.scene.Dots), Recons: g.scene.ReconVersion,
 		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
+		Workers:    g.activeWorkers(),
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL
@@ -359,4 +371,5 @@ func (g *Game) exposeHooks() {
 		b, _ := json.Marshal(g.last) // finite by construction: a sigmoid's output
 		return string(b)
 	}))
+	g.exposeBenchHooks() // benchTrain, benchDecode (bench_js.go)
 }

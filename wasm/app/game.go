@@ -232,6 +232,7 @@ func (g *Game) Update() (err error) {
 	if g.backend == nil {
 		return nil
 	}
+	g.watchBackend() // the workers' download and failures (workers_js.go)
 	if time.Since(g.lastStats) >= 200*time.Millisecond {
 		g.updatePanel()
 		g.lastStats = time.Now()
@@ -299,6 +300,7 @@ func (g *Game) work() bool {
 	}
 	start := time.Now()
 	training := g.training()
+	here := training && trainsHere(g.backend) // not in Web Workers
 	if g.backend != nil {
 		if v := g.backend.Version(); v != g.sceneVersion && !g.scene.Busy() && time.Since(g.lastRefresh) >= refreshInterval {
 			g.refresh(PartManifold | PartRecon | PartDots)
@@ -309,7 +311,7 @@ func (g *Game) work() bool {
 		switch {
 		case !g.drawn:
 			budget = time.Hour // the first manifold: one batched Decode
-		case training:
+		case here:
 			budget /= 2
 		}
 		if g.scene.Work(budget) {
@@ -325,7 +327,9 @@ func (g *Game) work() bool {
 	if g.labBusy() {
 		g.labWork(max(sliceBudget-time.Since(start), time.Millisecond))
 	}
-	return g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy()
+	// Training in workers needs no slices here: Update wakes the loop
+	// every frame to collect its steps.
+	return g.scene.Busy() || g.training() && trainsHere(g.backend) || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy()
 }
 
 // refresh takes a new snapshot of the weights and recomputes parts of the
@@ -367,11 +371,7 @@ func (g *Game) stepDone(r StepResult) {
 func (g *Game) becomeReady() {
 	g.readyAt = performanceNow()
 	g.dom.host.Call("ready")
-	// The settings were validated when parsed, so this cannot fail.
-	b, err := NewLocal(g.initial.Clone(), g.settings.TrainConfig())
-	if err != nil {
-		panic(err)
-	}
+	b := g.newBackend(g.initial.Clone()) // Web Workers when there are (workers_js.go)
 	g.backend = b
 	g.sceneVersion = b.Version()
 	g.dirty = true

@@ -32,6 +32,7 @@ type Local struct {
 	perImage time.Duration // running estimate of one image's cost
 	examples int64
 	rate     rateMeter
+	base     Status // the step count to go on from (continueFrom)
 	now      func() time.Time
 }
 
@@ -66,7 +67,7 @@ func NewLocal(m *core.Model, cfg core.TrainConfig) (*Local, error) {
 
 // Load implements Backend.
 func (l *Local) Load(m *core.Model) {
-	l.model, l.trainer = m, nil
+	l.model, l.trainer, l.base = m, nil, Status{}
 	l.bn, l.done, l.examples, l.pending = 0, 0, 0, 0
 	l.rate = rateMeter{}
 	l.version++
@@ -92,6 +93,7 @@ func (l *Local) ensureTrainer() {
 	if err != nil {
 		panic(err)
 	}
+	t.Steps, t.Epoch = l.base.Steps, l.base.Epoch
 	l.trainer = t
 }
 
@@ -132,6 +134,7 @@ func (l *Local) Snapshot(dst *core.Model) *core.Model {
 // Status implements Backend.
 func (l *Local) Status() Status {
 	s := Status{Running: l.running, Pending: l.pending, Examples: l.examples, Config: l.cfg}
+	s.Steps, s.Epoch = l.base.Steps, l.base.Epoch
 	if l.trainer != nil {
 		s.Steps, s.Epoch = l.trainer.Steps, l.trainer.Epoch
 	}
@@ -183,6 +186,15 @@ func (l *Local) Tick(budget time.Duration) []StepResult {
 		l.rate.add(l.now(), l.examples)
 	}
 	return out
+}
+
+// continueFrom makes the step count go on from st, another backend's
+// status; the optimiser starts afresh.
+func (l *Local) continueFrom(st Status) {
+	l.base, l.examples = st, st.Examples
+	if l.trainer != nil {
+		l.trainer.Steps, l.trainer.Epoch = st.Steps, st.Epoch
+	}
 }
 
 // startBatch draws the next mini-batch, applying settings changed since

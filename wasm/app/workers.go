@@ -63,6 +63,7 @@ type Workers struct {
 	examples int64
 	rate     rateMeter
 	results  []StepResult
+	lastAt   float64 // worker 0's clock at the last step, in ms
 
 	data  workersData
 	fatal error // the workers are gone
@@ -162,7 +163,7 @@ func (w *Workers) handle(m *dp.Message) {
 		if m.Gen != w.gen {
 			return
 		}
-		w.steps, w.epoch, w.examples = m.Steps, m.Epoch, m.Examples
+		w.steps, w.epoch, w.examples, w.lastAt = m.Steps, m.Epoch, m.Examples, m.At
 		w.results = append(w.results, StepResult{Step: m.Steps, Epoch: m.Epoch, Loss: m.Loss})
 		w.rate.add(w.now(), w.examples)
 		if !w.adopt(m) && !w.running && w.pending > 0 {
@@ -356,6 +357,12 @@ func (w *Workers) Tick(time.Duration) []StepResult {
 	return out
 }
 
+// lastStep returns the step count and worker 0's clock (ms) when it ended.
+func (w *Workers) lastStep() (steps int, at float64) {
+	w.drain()
+	return w.steps, w.lastAt
+}
+
 // Settled reports whether worker 0 has answered every control sent.
 func (w *Workers) Settled() bool {
 	w.drain()
@@ -399,4 +406,22 @@ func (w *Workers) Close() {
 		w.t.Close()
 		w.t = nil
 	}
+}
+
+// continueFrom makes b count its steps on from st, another backend's
+// status, when training moves between backends.
+func continueFrom(b Backend, st Status) {
+	switch b := b.(type) {
+	case *Workers:
+		b.continueFrom(st)
+	case *Local:
+		b.continueFrom(st)
+	}
+}
+
+// trainsHere reports whether b's training runs in the page's own work loop
+// (and so needs its time slices).
+func trainsHere(b Backend) bool {
+	r, ok := b.(interface{ Remote() bool })
+	return !ok || !r.Remote()
 }

@@ -93,7 +93,7 @@ type Message struct {
 	Loss     core.Loss         `json:"l"`
 	Rows     int               `json:"r,omitempty"`
 	Next     bool              `json:"nx,omitempty"`
-	At       float64           `json:"at,omitempty"` // milliseconds
+	At       float64           `json:"at,omitempty"` // milliseconds on worker 0's monotonic clock
 
 	Seq     uint64 `json:"q,omitempty"`
 	Command string `json:"cmd,omitempty"`

@@ -43,6 +43,7 @@ type Node struct {
 	pending  int
 	want     core.TrainConfig
 	lastSent time.Time
+	clock0   time.Time // StepDone.At counts from here (a monotonic reading)
 
 	// The step in progress and the messages that arrived early.
 	busy   bool
@@ -341,7 +342,11 @@ func (n *Node) tryFinish() {
 	if n.leader() {
 		st := n.state(StepDone)
 		st.Steps, st.Epoch, st.Examples, st.Loss = n.trainer.Steps, n.trainer.Epoch, n.examples, loss
-		st.At = float64(n.now().UnixNano()) / 1e6
+		now := n.now()
+		if n.clock0.IsZero() {
+			n.clock0 = now
+		}
+		st.At = float64(now.Sub(n.clock0)) / 1e6
 		n.Send(Main, st)
 		if !next || n.now().Sub(n.lastSent) >= n.weightsEvery() {
 			n.sendWeights()

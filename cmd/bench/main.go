@@ -1,0 +1,427 @@
+//go:build !js
+
+// Command bench measures govae's speed and prints one table (Markdown),
+// also written to bench-out/table.md:
+//
+//   - native Go: training examples/s at batch 128 and 32 with GOMAXPROCS=1
+//     and with the default (all cores), decoding one z and a 20×20 grid;
+//   - the built site in headless Chromium: training through the page's real
+//     code (window.govae.benchTrain, synthetic images) in the page itself,
+//     in 1 Web Worker and in N; decoding (window.govae.benchDecode); the
+//     time from navigation to the first manifold and the bytes fetched
+//     before it;
+//   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed as
+//     serve.go sends them.
+//
+// Every measurement is repeated (-reps) and reported as best and range, with
+// the machine's load average, since other work on a shared machine slows
+// any single run down. Usage (make bench runs this):
+//
+//	go run ./cmd/bench [-reps 3] [-steps 30] [-workers N] [-out bench-out/table.md]
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/govae/govae/core"
+	"github.com/govae/govae/wasm/view"
+	dp "github.com/govae/govae/wasm/worker/dataparallel"
+)
+
+func main() {
+	var (
+		reps     = flag.Int("reps", 3, "repetitions of every measurement")
+		steps    = flag.Int("steps", 30, "training steps measured per run (after 3 to warm up)")
+		workers  = flag.Int("workers", 0, "N, the larger number of Web Workers (0: navigator.hardwareConcurrency, as the page's auto)")
+		out      = flag.String("out", "bench-out/table.md", "where to write the table")
+		dist     = flag.String("dist", "", "a built site to use (default: make build into a temporary directory)")
+		chromium = flag.String("chromium", "", "the browser (default: $CHROMIUM, chromium, chromium-browser, google-chrome)")
+		native   = flag.Bool("native", true, "measure native Go too")
+	)
+	flag.Parse()
+	if err := run(*reps, *steps, *workers, *out, *dist, *chromium, *native); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// sample is one measurement repeated: best and range.
+type sample []float64
+
+func (s sample) cell(format string, higherBetter bool) string {
+	if len(s) == 0 {
+		return "—"
+	}
+	best := slices.Max(s)
+	if !higherBetter {
+		best = slices.Min(s)
+	}
+	if len(s) == 1 {
+		return fmt.Sprintf(format, best)
+	}
+	return fmt.Sprintf(format+" ("+format+"–"+format+")", best, slices.Min(s), slices.Max(s))
+}
+
+type table struct {
+	rows [][3]string // what, value, note
+}
+
+func (t *table) add(what, value, note string) { t.rows = append(t.rows, [3]string{what, value, note}) }
+
+func (t *table) String() string {
+	var b strings.Builder
+	b.WriteString("| measurement | result: best (range) | notes |\n|---|---|---|\n")
+	for _, r := range t.rows {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	}
+	return b.String()
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func run(reps, steps, workers int, out, dist, chromium string, native bool) error {
+	start := time.Now()
+	var t table
+	loadBefore := loadAvg()
+	fmt.Fprintf(os.Stderr, "bench: %d logical cores, load average %s\n", runtime.NumCPU(), loadBefore)
+
+	if native {
+		nativeBench(&t, reps, steps)
+	}
+
+	if dist == "" {
+		dir, err := os.MkdirTemp("", "govae-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dist = filepath.Join(dir, "site")
+		fmt.Fprintln(os.Stderr, "bench: make build")
+		if out, err := exec.Command("make", "-s", "build", "DIST="+dist).CombinedOutput(); err != nil {
+			return fmt.Errorf("make build: %v\n%s", err, out)
+		}
+	}
+	for _, f := range []string{"govae.wasm", "worker.wasm"} {
+		raw, gz, err := sizes(filepath.Join(dist, f))
+		if err != nil {
+			return err
+		}
+		note := "the page (Ebiten, the app, core)"
+		if f == "worker.wasm" {
+			note = "a training worker (core, no Ebiten); fetched when training first starts"
+		}
+		t.add(f+" size", fmt.Sprintf("%.2f MB raw, %.2f MB gzip", float64(raw)/1e6, float64(gz)/1e6), note)
+	}
+
+	if err := browserBench(&t, reps, steps, workers, dist, chromium); err != nil {
+		return err
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "govae benchmark, %s, %s/%s, %d logical cores, Go %s; load average %s before, %s after; %d runs each, best and range; %v in all.\n\n",
+		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), strings.TrimPrefix(runtime.Version(), "go"),
+		loadBefore, loadAvg(), reps, time.Since(start).Round(time.Second))
+	b.WriteString(t.String())
+	fmt.Print(b.String())
+	if out != "" {
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, []byte(b.String()), 0o644)
+	}
+	return nil
+}
+
+// sizes returns a file's size and its gzip size at serve.go's level.
+func sizes(path string) (raw, gz int64, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf) // serve.go's level (the default)
+	w.Write(b)
+	w.Close()
+	return int64(len(b)), int64(buf.Len()), nil
+}
+
+// nativeBench trains and decodes in this process, with gonum's Sgemm (as
+// cmd/train does).
+func nativeBench(t *table, reps, steps int) {
+	fmt.Fprintln(os.Stderr, "bench: native Go")
+	images := dp.SyntheticImages(4096, 784, 1)
+	def := runtime.GOMAXPROCS(0)
+	for _, procs := range []int{1, def} {
+		runtime.GOMAXPROCS(procs)
+		for _, batch := range []int{128, 32} {
+			var s sample
+			for r := 0; r < reps; r++ {
+				m, _ := core.New(core.DefaultArchitecture(), 1)
+				cfg := core.DefaultTrainConfig()
+				cfg.BatchSize = batch
+				tr, err := core.NewTrainerBytes(m, cfg, images, 4096)
+				if err != nil {
+					panic(err)
+				}
+				for i := 0; i < 3; i++ {
+					tr.TrainStep()
+				}
+				n := steps * 128 / batch // about as many images at both sizes
+				t0 := time.Now()
+				for i := 0; i < n; i++ {
+					tr.TrainStep()
+				}
+				s = append(s, float64(n*batch)/time.Since(t0).Seconds())
+			}
+			what := fmt.Sprintf("native Go, GOMAXPROCS=%d: training, batch %d", procs, batch)
+			note := "examples/s"
+			if procs == 1 {
+				note += "; one thread"
+			} else {
+				note += fmt.Sprintf("; the default: gonum splits large products over %d threads", procs)
+			}
+			t.add(what, s.cell("%.0f", true), note)
+		}
+	}
+	runtime.GOMAXPROCS(1)
+	m, _ := core.New(core.DefaultArchitecture(), 1)
+	z := view.GridZ(20)
+	buf := make([]float32, 400*784)
+	lik := m.Likelihood
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{1, "decode 1 z"}, {400, "decode a 20×20 grid"}} {
+		var s sample
+		for r := 0; r < reps; r++ {
+			k := 2000 / c.n
+			t0 := time.Now()
+			for i := 0; i < k; i++ {
+				m.Decode(z[:2*c.n], c.n, lik, buf)
+			}
+			s = append(s, time.Since(t0).Seconds()*1000/float64(k))
+		}
+		t.add("native Go, GOMAXPROCS=1: "+c.what, s.cell("%.3f ms", false), "")
+	}
+	runtime.GOMAXPROCS(def)
+}
+
+// browserBench serves the site with serve.go and drives Chromium.
+func browserBench(t *table, reps, steps, workers int, dist, chromium string) error {
+	if chromium == "" {
+		chromium = os.Getenv("CHROMIUM")
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if chromium != "" {
+			break
+		}
+		chromium, _ = exec.LookPath(name)
+	}
+	if chromium == "" {
+		return errors.New("no Chromium found (set -chromium or $CHROMIUM)")
+	}
+	tmp, err := os.MkdirTemp("", "govae-bench-browser-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	// serve.go itself, so that sizes and headers are what make serve sends.
+	serveBin := filepath.Join(tmp, "serve")
+	if out, err := exec.Command("go", "build", "-o", serveBin, "serve.go").CombinedOutput(); err != nil {
+		return fmt.Errorf("building serve.go: %v\n%s", err, out)
+	}
+	srv := exec.Command(serveBin, "-dir", dist, "-addr", "127.0.0.1:0", "-quiet")
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	line := make([]byte, 256)
+	n, err := stdout.Read(line)
+	if err != nil {
+		return fmt.Errorf("serve.go: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	fields := strings.Fields(string(line[:n]))
+	base := strings.TrimSuffix(fields[len(fields)-4], "/") // "serving DIR at URL (Ctrl-C to stop)"
+	if !strings.HasPrefix(base, "http://") {
+		return fmt.Errorf("serve.go said %q", line[:n])
+	}
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("use-gl", "angle"),
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.WindowSize(1280, 800),
+	)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	// The first action starts the browser: no timeout on it (see chromedp.Run).
+	if err := chromedp.Do(ctx, cdpCall(network.Enable, network.EnableParams{})); err != nil {
+		return fmt.Errorf("starting %s: %v", chromium, err)
+	}
+	eval := func(timeout time.Duration, expr string, v any) error {
+		c, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		raw, err := chromedp.Run(c, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, v)
+	}
+
+	// First paint, with an empty cache every time.
+	fmt.Fprintln(os.Stderr, "bench: first paint")
+	var readyMs, fetched, encoded sample
+	var files string
+	for r := 0; r < reps; r++ {
+		if err := chromedp.Do(ctx, cdpCall(network.ClearBrowserCache, cdp.Empty{}),
+			cdpCall(network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true})); err != nil {
+			return err
+		}
+		c, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err := chromedp.Do(c, chromedp.Navigate(base+"/"))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("navigate: %v", err)
+		}
+		var first struct {
+			ReadyMs           float64 `json:"readyMs"`
+			Transfer, Encoded float64
+			Files             []string
+		}
+		err = eval(2*time.Minute, `govae.ready.then(() => {
+			const s = JSON.parse(govae.status());
+			const e = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+				.filter((e) => e.responseEnd <= s.readyMs);
+			return { readyMs: s.readyMs,
+				transfer: e.reduce((a, e) => a + e.transferSize, 0),
+				encoded: e.reduce((a, e) => a + e.encodedBodySize, 0),
+				files: e.map((e) => e.name.replace(/^.*\//, '') + ' ' + (e.encodedBodySize / 1e6).toFixed(2)) };
+		})`, &first)
+		if err != nil {
+			return fmt.Errorf("waiting for the first manifold: %v", err)
+		}
+		readyMs = append(readyMs, first.ReadyMs)
+		fetched = append(fetched, first.Transfer/1e6)
+		encoded = append(encoded, first.Encoded/1e6)
+		files = strings.Join(first.Files, ", ")
+	}
+	if err := chromedp.Do(ctx, cdpCall(network.SetCacheDisabled, network.SetCacheDisabledParams{})); err != nil {
+		return err
+	}
+	t.add("browser: navigation → first manifold", readyMs.cell("%.0f ms", false), "window.govae.ready, page clock; empty cache, loopback server")
+	t.add("browser: bytes fetched before the first manifold", fetched.cell("%.2f MB", false),
+		fmt.Sprintf("transferSize (headers included); bodies %s MB: %s", encoded.cell("%.2f", false), files))
+
+	var cores int
+	if err := eval(10*time.Second, `navigator.hardwareConcurrency`, &cores); err != nil {
+		return err
+	}
+	if workers == 0 {
+		workers = min(max(cores, 1), 8)
+	}
+
+	fmt.Fprintln(os.Stderr, "bench: decoding")
+	var grid, one sample
+	for r := 0; r < reps; r++ {
+		var d struct{ MsPerGrid, MinMsPerGrid, MsPerZ float64 }
+		if err := eval(time.Minute, `govae.benchDecode({n: 10})`, &d); err != nil {
+			return fmt.Errorf("benchDecode: %v", err)
+		}
+		grid = append(grid, d.MsPerGrid)
+		one = append(one, d.MsPerZ)
+	}
+	t.add("browser, page: decode 1 z", one.cell("%.2f ms", false), "the large sample (main thread)")
+	t.add("browser, page: decode a 20×20 grid", grid.cell("%.1f ms", false), "the manifold, one batched Decode (main thread)")
+
+	counts := []int{0, 1}
+	if workers > 1 {
+		counts = append(counts, workers)
+	}
+	for _, batch := range []int{128, 32} {
+		for _, w := range counts {
+			fmt.Fprintf(os.Stderr, "bench: training, batch %d, %d workers\n", batch, w)
+			var rate, ms sample
+			for r := 0; r < reps; r++ {
+				var res struct{ ExamplesPerSec, MsPerStep float64 }
+				n := steps * 128 / batch
+				if w == 0 {
+					n = max(n/3, 5) // in the page: slower, and the point is the comparison
+				}
+				expr := fmt.Sprintf(`govae.benchTrain({batch: %d, steps: %d, workers: %d})`, batch, n, w)
+				if err := eval(10*time.Minute, expr, &res); err != nil {
+					return fmt.Errorf("%s: %v", expr, err)
+				}
+				rate = append(rate, res.ExamplesPerSec)
+				ms = append(ms, res.MsPerStep)
+			}
+			where := "in the page (Local, time-sliced)"
+			switch w {
+			case 0:
+			case 1:
+				where = "1 Web Worker"
+			default:
+				where = fmt.Sprintf("%d Web Workers", w)
+			}
+			t.add(fmt.Sprintf("browser, %s: training, batch %d", where, batch), rate.cell("%.0f", true),
+				fmt.Sprintf("examples/s; %s ms/step", ms.cell("%.1f", false)))
+		}
+	}
+	var ua string
+	eval(10*time.Second, `navigator.userAgent.replace(/^.*(Chrome\/[0-9.]+).*$/, '$1')`, &ua)
+	t.add("browser", fmt.Sprintf("%s, %d logical cores (navigator.hardwareConcurrency)", ua, cores),
+		"headless, SwiftShader GL; TF.js 4.22 reference: WASM+SIMD ≈ 1600, WebGL ≈ 1100 examples/s at batch 128")
+	return nil
+}
+
+// cdpCall is an action that sends one DevTools protocol command.
+func cdpCall[P, R any](c cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, c, params)
+		return err
+	})
+}
