@@ -60,9 +60,11 @@ test-native: build
 test-wasm:
 	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/...
 
-## bench: the benchmark table (native and in-browser); see README.
+## bench: one table — native Go, Go wasm in headless Chromium (in the page,
+## 1 and N Web Workers), decoding, .wasm sizes, first paint — printed and
+## written to bench-out/table.md (cmd/bench; BENCHFLAGS="-reps 5" for more).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./core/...
+	$(GO) run ./cmd/bench $(BENCHFLAGS)
 
 ## train: train on the 60 000 training images and write assets/vae.bin.
 train:
