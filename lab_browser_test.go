@@ -178,6 +178,16 @@ func (b *browserHarness) waitLab(t *testing.T, what string, timeout time.Duratio
 	}
 }
 
+// painted waits until the page has painted twice and every image in the
+// lab has decoded, so a screenshot shows what was just scrolled to.
+func (b *browserHarness) painted(t *testing.T) {
+	t.Helper()
+	b.evalAsync(t, `(async () => {
+		await Promise.all([...document.querySelectorAll("#lab img")].map((i) => i.decode().catch(() => {})));
+		await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+		return ""; })()`)
+}
+
 // rect returns an element's bounding box in CSS pixels, after scrolling it
 // into view.
 func (b *browserHarness) rect(t *testing.T, sel string) (x, y, w, h float64) {
@@ -305,12 +315,23 @@ func (b *browserHarness) testLabURL(t *testing.T) {
 	if b.eval(t, `String(document.querySelector("#lab-sec-beta").open)`) != "false" {
 		t.Error("labsec without beta: the β section is open")
 	}
-	// And the address bar keeps them (written back within a second).
-	time.Sleep(700 * time.Millisecond)
-	back, notices := view.ParseQuery(b.eval(t, `location.search`))
+	// And the address bar keeps them: the page rewrites it (at most twice
+	// a second) with the same settings.
 	want, _ := view.ParseQuery(strings.Join(raw, "&"))
-	if len(notices) > 0 || back != want {
-		t.Errorf("the address bar now says %+v (notices %v), the URL said %+v", back, notices, want)
+	b.eval(t, `(history.replaceState(null, "", "?stale=1"), "")`)
+	b.click(t, "#lab-sec-beta > summary") // a change, so the page writes the URL
+	want.Lab.SetSection("beta", true)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		loc := b.eval(t, `location.search`)
+		back, notices := view.ParseQuery(loc)
+		if len(notices) == 0 && back == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the address bar says %q:\n%+v (notices %v)\nthe URL said\n%+v", loc, back, notices, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -653,13 +674,13 @@ func (b *browserHarness) testLabPanels(t *testing.T) {
 	})
 	for _, id := range view.LabSections {
 		b.eval(t, fmt.Sprintf(`(document.querySelector("#lab-sec-%s").scrollIntoView(), "")`, id))
-		time.Sleep(150 * time.Millisecond) // images decode, canvases resize
+		b.painted(t)
 		b.screenshot(t, "lab-panel-"+id)
 	}
 	// The parts further down the long sections.
 	for _, sel := range []string{"lab-enc-hist", "lab-samples", "lab-ev-note", "lab-rd", "lab-liks"} {
 		b.eval(t, fmt.Sprintf(`(document.querySelector("#%s").scrollIntoView({block: "center"}), "")`, sel))
-		time.Sleep(150 * time.Millisecond)
+		b.painted(t)
 		b.screenshot(t, "lab-part-"+strings.TrimPrefix(sel, "lab-"))
 	}
 	// The picture for docs/lab.png: device scale 2, the drawing panel.
@@ -669,7 +690,7 @@ func (b *browserHarness) testLabPanels(t *testing.T) {
 	defer b.run(t, 10*time.Second, chromedp.EmulateViewport(1280, 800))
 	b.waitLab(t, "the overlay at device scale 2", 10*time.Second, func(s labStatus) bool { return s.Overlay.Ellipse })
 	b.eval(t, `(document.querySelector("#lab-sec-draw").scrollIntoView(), "")`)
-	time.Sleep(300 * time.Millisecond)
+	b.painted(t)
 	if img := b.screenshot(t, "lab-docs"); img.Bounds().Dx() != 2560 {
 		t.Errorf("docs screenshot %d pixels wide", img.Bounds().Dx())
 	}
