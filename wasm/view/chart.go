@@ -9,10 +9,10 @@ type LossPoint struct {
 }
 
 // History is the loss curve of a training run in bounded memory: when it
-// holds Cap points it halves its resolution by averaging neighbours, so a
-// long run keeps its whole shape.
+// reaches its capacity it halves its resolution by averaging neighbours,
+// so a long run keeps its whole shape.
 type History struct {
-	Cap    int
+	limit  int
 	points []LossPoint
 	// pending accumulates incoming steps until a point's worth (stride) is
 	// collected, once compaction has coarsened the history.
@@ -21,7 +21,7 @@ type History struct {
 }
 
 // NewHistory returns an empty history that keeps at most capacity (≥ 2) points.
-func NewHistory(capacity int) *History { return &History{Cap: max(capacity, 2), stride: 1} }
+func NewHistory(capacity int) *History { return &History{limit: max(capacity, 2), stride: 1} }
 
 // Add appends the loss of one step.
 func (h *History) Add(p LossPoint) {
@@ -31,7 +31,7 @@ func (h *History) Add(p LossPoint) {
 	}
 	h.points = append(h.points, mean(h.pending))
 	h.pending = h.pending[:0]
-	if len(h.points) >= h.Cap {
+	if len(h.points) >= h.limit {
 		h.points = Decimate(h.points, len(h.points)/2)
 		h.stride *= 2
 	}
@@ -39,17 +39,6 @@ func (h *History) Add(p LossPoint) {
 
 // Points returns the stored curve (aliasing the history; do not modify).
 func (h *History) Points() []LossPoint { return h.points }
-
-// Last returns the most recently added point and whether there is one.
-func (h *History) Last() (LossPoint, bool) {
-	if n := len(h.pending); n > 0 {
-		return h.pending[n-1], true
-	}
-	if n := len(h.points); n > 0 {
-		return h.points[n-1], true
-	}
-	return LossPoint{}, false
-}
 
 // Reset empties the history.
 func (h *History) Reset() {

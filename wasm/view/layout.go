@@ -14,7 +14,6 @@ type Layout struct {
 	Legend     Rect // the overlay's colour key
 	Recon      Rect // test digits over their reconstructions
 	Chart      Rect // the loss chart
-	Wide       bool // side column (true) or stacked blocks (false)
 }
 
 // Sizes in CSS pixels.
@@ -68,7 +67,6 @@ func ComputeLayout(free Rect, scale float64) Layout {
 	sh := free.H - 2*pad - title - axisB - layoutReconH*u
 	sw := free.W - 3*pad - axisL - layoutColMin*u
 	if s := math.Floor(math.Min(sh, sw)); s >= 160*u {
-		l.Wide = true
 		col := math.Min(layoutColMax*u, free.W-3*pad-axisL-s)
 		x0 := free.X + math.Floor((free.W-(axisL+s+pad+col))/2)
 		y0 := free.Y + pad
