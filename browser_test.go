@@ -729,6 +729,9 @@ func (b *browserHarness) testTrain(t *testing.T) {
 		t.Errorf("the manifold was refreshed only %d times while training", paused.Manifolds)
 	}
 	b.screenshot(t, "trained")
+	// Step takes exactly one step, then stops.
+	b.click(t, "#step")
+	b.waitStatus(t, "one step", 30*time.Second, func(s browserStatus) bool { return s.Step == paused.Step+1 && !s.Training })
 	// Back to pretrained restores the starting point.
 	b.click(t, "#pretrained")
 	b.waitStatus(t, "the pretrained weights", 10*time.Second, func(s browserStatus) bool { return s.Weights == "pretrained" && s.Step == 0 })
@@ -878,6 +881,14 @@ func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 	if m := b.text(t, "#lr-msg"); m != "" {
 		t.Errorf("message %q stays after a valid value", m)
 	}
+	// The likelihood menu switches the trainer's likelihood, and the URL
+	// keeps it.
+	if err := b.run(t, 10*time.Second, chromedp.SetValue(chromedp.CSS("#lik"), "continuous-bernoulli")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitStatus(t, "the likelihood", 5*time.Second, func(s browserStatus) bool {
+		return s.Settings.Lik == "continuous-bernoulli" && strings.Contains(b.eval(t, `location.search`), "lik=continuous-bernoulli")
+	})
 	// And the page still works.
 	b.clickZ(t, s, -0.3, 0.8)
 	b.waitSample(t, "a click", func(*browserSample) bool { return true })

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"syscall/js"
+	"time"
 
 	"github.com/govae/govae/wasm/view"
 )
@@ -59,7 +60,12 @@ func (g *Game) bindControls() {
 		"test-data-retry":  g.loadTestData,
 	}
 	for id, f := range buttons {
-		g.dom.on(id, "click", func(js.Value) { g.post(f) })
+		g.dom.on(id, "click", func(js.Value) {
+			g.post(func() {
+				f()
+				g.lastStats = time.Time{} // the buttons' states follow at once
+			})
+		})
 	}
 	for _, k := range append([]string{"lik", "overlay", "workers"}, numericKeys...) {
 		g.showSetting(k)
