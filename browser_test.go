@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package main
 
 // Browser tests: the built site, served by serve.go's handler on a loopback
