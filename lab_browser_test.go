@@ -592,7 +592,14 @@ func (b *browserHarness) testLabWeights(t *testing.T) {
 	b.clickZ(t, st, 0.4, -0.3)
 	before := b.waitSample(t, "a click", func(*browserSample) bool { return true })
 	seven, _ := json.Marshal(testSeven())
-	encBefore := b.eval(t, fmt.Sprintf(`JSON.stringify(govae.encodeImage(%s))`, seven))
+	encode := func() (e struct{ Mu, Logvar []float64 }) {
+		t.Helper()
+		if err := json.Unmarshal([]byte(b.eval(t, fmt.Sprintf(`JSON.stringify(govae.encodeImage(%s))`, seven))), &e); err != nil || len(e.Mu) != 2 {
+			t.Fatalf("encodeImage: %+v, %v", e, err)
+		}
+		return e
+	}
+	encBefore := encode()
 	dir := t.TempDir()
 	upload := func(name string, data []byte, size int64) labStatus {
 		t.Helper()
@@ -635,8 +642,8 @@ func (b *browserHarness) testLabWeights(t *testing.T) {
 	if meanAbsDiff(again.Pixels, before.Pixels) != 0 {
 		t.Error("the model changed after refused files")
 	}
-	if enc := b.eval(t, fmt.Sprintf(`JSON.stringify(govae.encodeImage(%s))`, seven)); enc != encBefore {
-		t.Errorf("encodeImage changed: %s → %s", encBefore, enc)
+	if enc := encode(); fmt.Sprint(enc) != fmt.Sprint(encBefore) {
+		t.Errorf("encodeImage changed: %+v → %+v", encBefore, enc)
 	}
 	// Download: the Blob holds core's format; loading it back works.
 	b.eval(t, `(() => { window.downloaded = null; const click = HTMLAnchorElement.prototype.click;

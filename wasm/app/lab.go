@@ -78,6 +78,8 @@ type lab struct {
 	overlayHasPth bool
 
 	shown map[string]string // values written into the lab's controls
+
+	viewport [3]float64 // the window's size and scale the plots were drawn for
 }
 
 // labModelKey identifies the weights the plane shows.
@@ -342,6 +344,10 @@ func (g *Game) labUpdate() {
 			l.modelKey = key
 			l.postDirty, l.interpDirty, l.trainDirty = true, true, true
 		}
+	}
+	if vp := [3]float64{g.outsideW, g.outsideH, g.scale}; vp != l.viewport {
+		l.viewport = vp
+		l.markAll() // the plots follow their new CSS size
 	}
 	g.padUpdate()
 	g.labControlsUpdate()
