@@ -56,6 +56,7 @@ type labStatus struct {
 		Done    bool      `json:"done"`
 		N       int       `json:"n"`
 		Drawn   int       `json:"drawn"`
+		Ms      float64   `json:"ms"`
 		Reparam []labStat `json:"reparam"`
 		Score   []labStat `json:"score"`
 	} `json:"encoder"`
@@ -415,6 +416,7 @@ func (b *browserHarness) testLabEstimators(t *testing.T) {
 	ls = b.waitLab(t, "the encoder estimators on test image 0", 90*time.Second, func(s labStatus) bool {
 		return s.Encoder != nil && s.Encoder.Done && len(s.Encoder.Score) == 4
 	})
+	t.Logf("encoder estimates: %d per estimator in %.0f ms of work (%.2f ms per pair)", ls.Encoder.N, ls.Encoder.Ms, ls.Encoder.Ms/float64(ls.Encoder.N))
 	names := []string{"μ₁", "μ₂", "log σ₁²", "log σ₂²"}
 	for c, n := range names {
 		rp, sf := ls.Encoder.Reparam[c], ls.Encoder.Score[c]

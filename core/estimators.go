@@ -77,31 +77,49 @@ func (m *Model) EncoderGradientSamples(x []float32, lik Likelihood, samples int,
 	a := m.Arch
 	mu, logvar = m.Encode(x, 1)
 	rng := rand.New(rand.NewPCG(seed, 0x5c0e))
-	z := make([]float32, a.Latent)
-	eps := make([]float64, a.Latent)
-	dlogits := make([]float32, a.Input)
-	for s := 0; s < samples; s++ {
-		for j := range z {
-			eps[j] = rng.NormFloat64()
-			z[j] = mu[j] + float32(math.Exp(0.5*float64(logvar[j]))*eps[j])
+	// The samples go through the decoder in blocks: one matrix product
+	// per layer for a block instead of one per sample (each product
+	// re-packs the layer's weights). The noise is drawn in the same order
+	// as sample after sample.
+	block := min(max(samples, 1), encoderBlock)
+	z := make([]float32, block*a.Latent)
+	eps := make([]float64, block*a.Latent)
+	dlogits := make([]float32, block*a.Input)
+	for s0 := 0; s0 < samples; s0 += block {
+		k := min(block, samples-s0)
+		for i := range eps[:k*a.Latent] {
+			j := i % a.Latent
+			eps[i] = rng.NormFloat64()
+			z[i] = mu[j] + float32(math.Exp(0.5*float64(logvar[j]))*eps[i])
 		}
-		logits := forward(m.decoder, viewMatrix(z, 1, a.Latent), false)
-		nll, _ := lik.nll(x, logits.Data, dlogits, m.LogSigma(), 1)
-		dz := backward(m.decoder, viewMatrix(dlogits, 1, a.Input))
-		f := -nll // log p(x|z)
-		rp := make([]float64, 2*a.Latent)
-		sf := make([]float64, 2*a.Latent)
-		for j := range z {
-			sigma := math.Exp(0.5 * float64(logvar[j]))
-			g := -float64(dz.Data[j]) // ∇_z log p = −∇_z nll
-			rp[j] = g
-			rp[a.Latent+j] = g * eps[j] * sigma / 2
-			sf[j] = f * eps[j] / sigma
-			sf[a.Latent+j] = f * (eps[j]*eps[j] - 1) / 2
+		logits := forward(m.decoder, viewMatrix(z[:k*a.Latent], k, a.Latent), false)
+		f := make([]float64, k)
+		for r := 0; r < k; r++ {
+			lo, hi := r*a.Input, (r+1)*a.Input
+			nll, _ := lik.nll(x, logits.Data[lo:hi], dlogits[lo:hi], m.LogSigma(), 1)
+			f[r] = -nll // log p(x|z)
 		}
-		reparam = append(reparam, rp)
-		score = append(score, sf)
+		dz := backward(m.decoder, viewMatrix(dlogits[:k*a.Input], k, a.Input))
+		for r := 0; r < k; r++ {
+			rp := make([]float64, 2*a.Latent)
+			sf := make([]float64, 2*a.Latent)
+			for j := 0; j < a.Latent; j++ {
+				e := eps[r*a.Latent+j]
+				sigma := math.Exp(0.5 * float64(logvar[j]))
+				g := -float64(dz.Data[r*a.Latent+j]) // ∇_z log p = −∇_z nll
+				rp[j] = g
+				rp[a.Latent+j] = g * e * sigma / 2
+				sf[j] = f[r] * e / sigma
+				sf[a.Latent+j] = f[r] * (e*e - 1) / 2
+			}
+			reparam = append(reparam, rp)
+			score = append(score, sf)
+		}
 	}
 	clear(m.store.grads)
 	return reparam, score, mu, logvar
 }
+
+// encoderBlock bounds the samples EncoderGradientSamples decodes at once
+// (the decoder's buffers grow with it).
+const encoderBlock = 64

@@ -524,6 +524,7 @@ type encJSON struct {
 	Done    bool       `json:"done"`
 	N       int        `json:"n"`
 	Drawn   int        `json:"drawn"`
+	Ms      float64    `json:"ms"` // work time spent drawing them
 	Reparam []statJSON `json:"reparam"`
 	Score   []statJSON `json:"score"`
 }
@@ -551,7 +552,7 @@ func (g *Game) labStatus() labStatusJSON {
 		out.Toy = &toyJSON{Theta: t.Theta, N: t.N, Reparam: statJSON{t.R.Mean, t.R.Var}, Score: statJSON{t.S.Mean, t.S.Var}}
 	}
 	if j := l.enc; j != nil {
-		e := &encJSON{Done: j.Done(), N: j.N, Drawn: len(j.Reparam)}
+		e := &encJSON{Done: j.Done(), N: j.N, Drawn: len(j.Reparam), Ms: float64(j.Elapsed.Microseconds()) / 1000}
 		if j.Done() {
 			st := j.Stats()
 			for c := range st[0] {

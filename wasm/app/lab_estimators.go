@@ -53,6 +53,7 @@ type EncoderGradJob struct {
 	Mu, Logvar     []float32
 	chunks         int
 	stats          *[2][]core.Stats // once done
+	Elapsed        time.Duration    // time spent drawing the estimates
 }
 
 // NewEncoderGradJob prepares the measurement; m must not change while the
@@ -68,6 +69,7 @@ func (j *EncoderGradJob) Done() bool { return len(j.Reparam) >= j.N }
 // job is done.
 func (j *EncoderGradJob) Work(budget time.Duration, now func() time.Time) bool {
 	start := now()
+	defer func() { j.Elapsed += now().Sub(start) }()
 	for !j.Done() {
 		k := min(encoderChunk, j.N-len(j.Reparam))
 		seed := j.Seed + uint64(j.chunks)*0x9e3779b97f4a7c15
