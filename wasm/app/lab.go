@@ -44,6 +44,7 @@ type lab struct {
 	drawing   []float32 // normalised 28×28, nil for none
 	mu, lv    []float32 // its posterior
 	postDirty bool
+	meanZ     [2]float64 // the crosshair's z the means-versus-samples tiles show, without a drawing
 
 	// 3 · interpolation
 	armed       int // 0, or 1/2 while the next press on the plane picks A/B

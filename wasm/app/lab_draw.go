@@ -180,6 +180,10 @@ func (g *Game) clearDrawing() {
 // its posterior samples.
 func (g *Game) drawPanelUpdate() {
 	l, d := g.lab, g.dom
+	cross := [2]float64{g.settings.Z1, g.settings.Z2}
+	if l.drawing == nil && cross != l.meanZ {
+		l.postDirty = true // the means-versus-samples tiles follow the crosshair
+	}
 	if !l.postDirty {
 		return
 	}
@@ -187,9 +191,14 @@ func (g *Game) drawPanelUpdate() {
 	l.overlayDirty = true
 	if l.drawing == nil {
 		l.mu, l.lv = nil, nil
-		for _, id := range []string{"lab-input", "lab-recon", "lab-mean-tile", "lab-obs-tile", "lab-samples"} {
+		for _, id := range []string{"lab-input", "lab-recon", "lab-samples"} {
 			d.clearCanvas(id)
 		}
+		// Without a drawing, means versus samples at the crosshair.
+		l.meanZ = cross
+		m := g.scene.Model
+		mean := m.Decode([]float32{float32(cross[0]), float32(cross[1])}, 1, m.Likelihood, nil)
+		g.showMeanAndSample(mean, "at the crosshair")
 		d.setText("lab-post", "")
 		for _, id := range []string{"lab-mu1", "lab-mu2", "lab-lv1", "lab-lv2", "lab-sg1", "lab-sg2"} {
 			d.setText(id, "—")
@@ -208,22 +217,8 @@ func (g *Game) drawPanelUpdate() {
 	mean := m.Decode(l.mu, 1, m.Likelihood, nil)
 	d.putDigits("lab-input", l.drawing, 1)
 	d.putDigits("lab-recon", mean, 1)
-	d.putDigits("lab-mean-tile", mean, 1)
 	d.putDigits("lab-samples", dec, s.Post)
-	lik := m.Likelihood
-	obsSigma := lik.Sigma
-	if lik.Kind == core.GaussianLearned {
-		obsSigma = math.Exp(m.LogSigma())
-	}
-	rng := rand.New(rand.NewPCG(s.PostSeed, 0x0b5))
-	d.putDigits("lab-obs-tile", view.SampleObservation(lik.Kind, mean, obsSigma, rng), 1)
-	captions := map[core.LikelihoodKind]string{
-		core.Bernoulli:           "a sample x ~ p(x|z=μ): Bernoulli pixels are 0 or 1",
-		core.Gaussian:            fmt.Sprintf("a sample x ~ p(x|z=μ): mean + %s·noise", fmtShort(obsSigma)),
-		core.GaussianLearned:     fmt.Sprintf("a sample x ~ p(x|z=μ): mean + %s·noise (learned σ)", fmtShort(obsSigma)),
-		core.ContinuousBernoulli: "a sample x ~ p(x|z=μ) (continuous Bernoulli)",
-	}
-	d.setText("lab-obs-caption", captions[lik.Kind])
+	g.showMeanAndSample(mean, "at μ")
 	for j := 0; j < 2; j++ {
 		n := fmt.Sprint(j + 1)
 		d.setText("lab-mu"+n, fmtSig(float64(l.mu[j])))
@@ -307,6 +302,28 @@ func (g *Game) drawPostZoom(z []float32) {
 	}
 	p.circle(c[0], c[1], 4, cssPost, cssBG, 1.2)
 	p.text("μ", c[0]-6, c[1]+8, 11.5, cssPost, "right")
+}
+
+// showMeanAndSample shows a decoder mean next to one sample of p(x|z)
+// at the same z (where names it).
+func (g *Game) showMeanAndSample(mean []float32, where string) {
+	d, m := g.dom, g.scene.Model
+	lik := m.Likelihood
+	obsSigma := lik.Sigma
+	if lik.Kind == core.GaussianLearned {
+		obsSigma = math.Exp(m.LogSigma())
+	}
+	rng := rand.New(rand.NewPCG(g.settings.Lab.PostSeed, 0x0b5))
+	d.putDigits("lab-mean-tile", mean, 1)
+	d.putDigits("lab-obs-tile", view.SampleObservation(lik.Kind, mean, obsSigma, rng), 1)
+	d.setText("lab-mean-caption", "the mean E[x|z] "+where)
+	captions := map[core.LikelihoodKind]string{
+		core.Bernoulli:           "a sample x ~ p(x|z): Bernoulli pixels are 0 or 1",
+		core.Gaussian:            fmt.Sprintf("a sample x ~ p(x|z): mean + %s·noise", fmtShort(obsSigma)),
+		core.GaussianLearned:     fmt.Sprintf("a sample x ~ p(x|z): mean + %s·noise (learned σ)", fmtShort(obsSigma)),
+		core.ContinuousBernoulli: "a sample x ~ p(x|z) (continuous Bernoulli)",
+	}
+	d.setText("lab-obs-caption", captions[lik.Kind])
 }
 
 // posteriorSamples returns the lab's samples z = μ + σ·ε of the drawing's
