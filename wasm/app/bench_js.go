@@ -72,12 +72,13 @@ func promise(f func() (any, error)) js.Value {
 	return js.Global().Get("Promise").New(executor)
 }
 
-// benchTrain trains a fresh default model on synthetic images with the
-// given batch size in the given number of workers (0: in the page, with
-// Local's time slices) and measures steps after a few to warm up:
-// {examplesPerSec, msPerStep, workers, batch, steps}. With workers the
-// time is worker 0's, from the end of the last warm-up step to the end of
-// the last measured one.
+// benchTrain trains a fresh default model (seed 1) on synthetic images
+// with the given batch size in the given number of workers (0: in the page,
+// with Local's time slices) and measures steps after a few to warm up:
+// {examplesPerSec, msPerStep, workers, batch, steps, losses}, losses being
+// every step's −ELBO, warm-up included — the same run in any number of
+// workers, to float32 rounding. With workers the time is worker 0's, from
+// the end of the last warm-up step to the end of the last measured one.
 func (g *Game) benchTrain(opts js.Value) (any, error) {
 	batch, err := intOption(opts, "batch", 128, 1, core.MaxBatchSize)
 	if err != nil {
@@ -102,10 +103,12 @@ func (g *Game) benchTrain(opts js.Value) (any, error) {
 	cfg := core.DefaultTrainConfig()
 	cfg.BatchSize = batch
 	var took time.Duration
+	var losses []any
+	phases := map[string]any{}
 	if workers == 0 {
-		took, err = g.benchLocal(m, cfg, warm, steps)
+		took, losses, err = g.benchLocal(m, cfg, warm, steps)
 	} else {
-		took, err = benchWorkers(m, cfg, workers, warm, steps)
+		took, losses, err = benchWorkers(m, cfg, workers, warm, steps, phases)
 	}
 	if err != nil {
 		return nil, err
@@ -113,16 +116,16 @@ func (g *Game) benchTrain(opts js.Value) (any, error) {
 	ms := took.Seconds() * 1000 / float64(steps)
 	return map[string]any{
 		"examplesPerSec": float64(steps*batch) / took.Seconds(), "msPerStep": ms,
-		"workers": workers, "batch": batch, "steps": steps,
+		"workers": workers, "batch": batch, "steps": steps, "losses": losses, "phases": phases,
 	}, nil
 }
 
 // benchLocal trains in the page as Local does for a visitor: slices of
 // sliceBudget, each in a task of its own.
-func (g *Game) benchLocal(m *core.Model, cfg core.TrainConfig, warm, steps int) (time.Duration, error) {
+func (g *Game) benchLocal(m *core.Model, cfg core.TrainConfig, warm, steps int) (time.Duration, []any, error) {
 	l, err := NewLocal(m, cfg)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	b := dp.SyntheticImages(benchImages, m.Arch.Input, 1)
 	px := make([]float32, len(b))
@@ -132,16 +135,18 @@ func (g *Game) benchLocal(m *core.Model, cfg core.TrainConfig, warm, steps int) 
 	l.SetData(px, benchImages)
 	l.Start()
 	var t0 time.Time
+	var losses []any
 	for {
 		for _, r := range l.Tick(sliceBudget) {
 			if r.Err != nil {
-				return 0, r.Err
+				return 0, nil, r.Err
 			}
+			losses = append(losses, r.Loss.NegELBO)
 			switch r.Step {
 			case warm:
 				t0 = time.Now()
 			case warm + steps:
-				return time.Since(t0), nil
+				return time.Since(t0), losses, nil
 			}
 		}
 		g.dom.nextTask()
@@ -149,7 +154,10 @@ func (g *Game) benchLocal(m *core.Model, cfg core.TrainConfig, warm, steps int) 
 }
 
 // benchWorkers trains in a pool of its own, closed afterwards.
-func benchWorkers(m *core.Model, cfg core.TrainConfig, n, warm, steps int) (time.Duration, error) {
+// phases receives the mean ms per step worker 0 spent waiting to begin,
+// computing and sending its share, waiting for the others', and adding up
+// and stepping (dataparallel.Message.Times).
+func benchWorkers(m *core.Model, cfg core.TrainConfig, n, warm, steps int, phases map[string]any) (time.Duration, []any, error) {
 	wake := make(chan struct{}, 1)
 	w, err := NewWorkers(m, cfg, n, func(n int, deliver func(*dp.Message)) workerTransport {
 		return startWorkerPool(n, func(msg *dp.Message) {
@@ -161,7 +169,7 @@ func benchWorkers(m *core.Model, cfg core.TrainConfig, n, warm, steps int) (time
 		})
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer w.Close()
 	wait := func(what string, limit time.Duration, ok func() bool) error {
@@ -178,42 +186,48 @@ func benchWorkers(m *core.Model, cfg core.TrainConfig, n, warm, steps int) (time
 		}
 		return nil
 	}
+	w.stepAt, w.stepTime = map[int]float64{}, map[int][]float64{}
 	w.SetSynthetic(benchImages, 1)
 	if err := wait("the workers to start", time.Minute, w.HasData); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	w.Start()
 	var t0, t1 float64
 	var failure error
+	var losses []any
 	err = wait("the steps", 10*time.Minute, func() bool {
 		for _, r := range w.Tick(0) {
 			if r.Err != nil {
 				failure = r.Err
 				return true
 			}
-		}
-		s, at := w.lastStep()
-		if s >= warm && t0 == 0 {
-			if s > warm {
-				failure = errors.New("benchmark: missed the end of the warm-up")
-				return true
+			if r.Step <= warm+steps {
+				losses = append(losses, r.Loss.NegELBO)
 			}
-			t0 = at
 		}
-		if s >= warm+steps {
-			t1 = at
-			return true
+		if w.steps < warm+steps {
+			return false
 		}
-		return false
+		t0, t1 = w.stepAt[warm], w.stepAt[warm+steps]
+		return true
 	})
 	w.Pause()
 	if err == nil {
 		err = failure
 	}
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return time.Duration((t1 - t0) * float64(time.Millisecond)), nil
+	names := []string{"begin", "compute", "wait", "apply"}
+	for s := warm + 1; s <= warm+steps; s++ {
+		for i, v := range w.stepTime[s] {
+			if i < len(names) {
+				prev, _ := phases[names[i]].(float64)
+				phases[names[i]] = prev + v/float64(steps)
+			}
+		}
+	}
+	return time.Duration((t1 - t0) * float64(time.Millisecond)), losses, nil
 }
 
 // benchDecode times the decoder on the page's current model: the n×n grid

@@ -16,10 +16,13 @@ import (
 const MaxWorkers = 8
 
 // DefaultWorkers is how many workers train on a machine with the given
-// number of logical cores (navigator.hardwareConcurrency): one per core, at
-// most 4 — beyond that a batch of 128 splits into shares too thin to keep
-// each core busy between the exchanges.
-func DefaultWorkers(cores int) int { return min(max(cores, 1), 4) }
+// number of logical cores (navigator.hardwareConcurrency): one per core but
+// one, which the page's main thread and the browser's compositor (with a
+// software renderer, a busy one) need to draw without dropping frames; at
+// least 1, and at most 4 — beyond that a batch of 128 splits into shares
+// too thin to keep each core busy between the exchanges. The workers
+// setting overrides it.
+func DefaultWorkers(cores int) int { return min(max(cores-1, 1), 4) }
 
 // workerTransport carries messages between the page and its workers.
 type workerTransport interface {
@@ -58,12 +61,14 @@ type Workers struct {
 	acked    uint64 // the last control worker 0 answered
 	running  bool
 	pending  int
+	active   bool // worker 0 has steps under way (its latest report)
 	steps    int
 	epoch    int
 	examples int64
 	rate     rateMeter
 	results  []StepResult
-	lastAt   float64 // worker 0's clock at the last step, in ms
+	stepAt   map[int]float64   // worker 0's clock (ms) at the end of each step, when recorded
+	stepTime map[int][]float64 // and where the step's time went (Message.Times)
 
 	data  workersData
 	fatal error // the workers are gone
@@ -158,12 +163,18 @@ func (w *Workers) drain() {
 func (w *Workers) handle(m *dp.Message) {
 	switch m.Kind {
 	case dp.State:
+		if m.Gen == w.gen {
+			w.active = m.Active
+		}
 		w.adopt(m)
 	case dp.StepDone:
 		if m.Gen != w.gen {
 			return
 		}
-		w.steps, w.epoch, w.examples, w.lastAt = m.Steps, m.Epoch, m.Examples, m.At
+		w.steps, w.epoch, w.examples, w.active = m.Steps, m.Epoch, m.Examples, m.Active
+		if w.stepAt != nil {
+			w.stepAt[m.Steps], w.stepTime[m.Steps] = m.At, m.Times
+		}
 		w.results = append(w.results, StepResult{Step: m.Steps, Epoch: m.Epoch, Loss: m.Loss})
 		w.rate.add(w.now(), w.examples)
 		if !w.adopt(m) && !w.running && w.pending > 0 {
@@ -174,7 +185,7 @@ func (w *Workers) handle(m *dp.Message) {
 			return
 		}
 		w.results = append(w.results, StepResult{Step: m.Steps, Epoch: m.Epoch, Err: errors.New(m.Err)})
-		w.running, w.pending = false, 0
+		w.running, w.pending, w.active = false, 0, false
 		w.adopt(m)
 	case dp.DataReady:
 		if m.From >= 0 && m.From < w.n {
@@ -190,6 +201,9 @@ func (w *Workers) handle(m *dp.Message) {
 		}
 	case dp.Failed:
 		if m.Fatal {
+			if w.fatal != nil {
+				return // the first failure says it; the others follow from it
+			}
 			w.fatal = errors.New(m.Err)
 			w.running, w.pending = false, 0
 			w.results = append(w.results, StepResult{Step: w.steps, Epoch: w.epoch,
@@ -229,7 +243,7 @@ func (w *Workers) Load(m *core.Model) {
 	w.mu.Unlock()
 	w.gen++
 	w.version++
-	w.steps, w.epoch, w.examples, w.pending = 0, 0, 0, 0
+	w.steps, w.epoch, w.examples, w.pending, w.active = 0, 0, 0, 0, false
 	w.rate = rateMeter{}
 	if w.t != nil {
 		w.sendLoad()
@@ -333,8 +347,7 @@ func (w *Workers) Start() {
 	w.control(dp.CmdStart, nil)
 }
 
-// Pause implements Backend. Steps already under way finish (at most one
-// more).
+// Pause implements Backend. Steps already under way finish (see Status).
 func (w *Workers) Pause() {
 	w.drain()
 	w.running, w.pending = false, 0
@@ -357,12 +370,6 @@ func (w *Workers) Tick(time.Duration) []StepResult {
 	return out
 }
 
-// lastStep returns the step count and worker 0's clock (ms) when it ended.
-func (w *Workers) lastStep() (steps int, at float64) {
-	w.drain()
-	return w.steps, w.lastAt
-}
-
 // Settled reports whether worker 0 has answered every control sent.
 func (w *Workers) Settled() bool {
 	w.drain()
@@ -373,11 +380,13 @@ func (w *Workers) Settled() bool {
 // loop need not run for it.
 func (w *Workers) Remote() bool { return true }
 
-// Status implements Backend.
+// Status implements Backend. After Pause it reports Running until worker 0
+// says that the steps under way (at most two: one computing, one committed
+// to) are done, so that nothing changes once it reports stopped.
 func (w *Workers) Status() Status {
 	w.drain()
-	s := Status{Running: w.running, Pending: w.pending, Steps: w.steps, Epoch: w.epoch, Examples: w.examples, Config: w.cfg}
-	if w.running || w.pending > 0 {
+	s := Status{Running: w.running || w.active, Pending: w.pending, Steps: w.steps, Epoch: w.epoch, Examples: w.examples, Config: w.cfg}
+	if s.Running || w.pending > 0 {
 		s.ExamplesPerSec = w.rate.perSecond()
 	}
 	return s

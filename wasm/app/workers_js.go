@@ -272,6 +272,12 @@ func (g *Game) watchBackend() {
 		g.replaceBackend(g.newBackend(w.Snapshot(nil)))
 		return
 	}
+	if !g.training() {
+		for _, r := range w.Tick(0) { // a step that ended after a pause
+			g.stepDone(r)
+			g.chartDirty = true
+		}
+	}
 	state, got, total, n, msg := w.DataState()
 	switch {
 	case state == "loading" && g.train.state == "loading":

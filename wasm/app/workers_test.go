@@ -90,6 +90,10 @@ func startFake(f **fakeWorkers) startTransport {
 						}
 						node.Handle(m)
 					}
+					if node.Ready() {
+						node.Continue() // after the messages that came in, as worker.js's loop
+						continue
+					}
 					select {
 					case <-q.wake:
 					case <-fw.done:
@@ -302,7 +306,7 @@ func TestWorkersErrors(t *testing.T) {
 }
 
 func TestDefaultWorkers(t *testing.T) {
-	for cores, want := range map[int]int{0: 1, 1: 1, 2: 2, 4: 4, 16: 4} {
+	for cores, want := range map[int]int{0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 16: 4} {
 		if got := DefaultWorkers(cores); got != want {
 			t.Errorf("DefaultWorkers(%d) = %d, want %d", cores, got, want)
 		}

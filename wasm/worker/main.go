@@ -63,6 +63,19 @@ func main() {
 		w.push(m, err)
 		return nil
 	}))
+	// yield lets the event loop deliver what has arrived: a message posted
+	// to a MessageChannel runs after the tasks already queued, without the
+	// 4 ms that nested setTimeouts are clamped to.
+	ch := js.Global().Get("MessageChannel").New()
+	yielded := make(chan struct{}, 1)
+	ch.Get("port2").Set("onmessage", js.FuncOf(func(js.Value, []js.Value) any {
+		yielded <- struct{}{}
+		return nil
+	}))
+	w.yield = func() {
+		ch.Get("port1").Call("postMessage", nil)
+		<-yielded
+	}
 	js.Global().Call("govaeStarted")
 	w.loop()
 }
@@ -71,11 +84,12 @@ func main() {
 // that hands them to the Node: handlers must not block, and the Node is
 // not safe for concurrent use.
 type worker struct {
-	id   int
-	node *dp.Node
-	mu   sync.Mutex
-	q    []*dp.Message
-	wake chan struct{}
+	id    int
+	node  *dp.Node
+	mu    sync.Mutex
+	q     []*dp.Message
+	wake  chan struct{}
+	yield func()
 }
 
 func (w *worker) push(m *dp.Message, err error) {
@@ -92,34 +106,57 @@ func (w *worker) push(m *dp.Message, err error) {
 	}
 }
 
+// loop hands the queued messages to the Node and, when it has its next
+// step ready, first lets the event loop deliver what has arrived (a pause,
+// say), then starts it.
 func (w *worker) loop() {
+	for {
+		if !w.handleQueued() {
+			select {} // stay silent; the page has been told
+		}
+		if w.node.Ready() {
+			w.yield()
+			if !w.handleQueued() || !w.safely(w.node.Continue) {
+				select {}
+			}
+			continue
+		}
+		<-w.wake
+	}
+}
+
+// handleQueued passes the queued messages to the Node; false after a panic.
+func (w *worker) handleQueued() bool {
 	for {
 		w.mu.Lock()
 		q := w.q
 		w.q = nil
 		w.mu.Unlock()
 		if len(q) == 0 {
-			<-w.wake
-			continue
+			return true
 		}
 		for _, m := range q {
-			if !w.handle(m) {
-				select {} // stay silent; the page has been told
+			if !w.safely(func() { w.node.Handle(m) }) {
+				return false
 			}
 		}
 	}
 }
 
-// handle passes m to the Node; a panic is reported to the page as fatal.
-func (w *worker) handle(m *dp.Message) (ok bool) {
+// safely runs f; a panic is reported to the page as fatal.
+func (w *worker) safely(f func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			if len(stack) > 1500 {
+				stack = stack[:1500] + "…"
+			}
 			w.post(&dp.Message{Kind: dp.Failed, Fatal: true, From: w.id,
-				Err: fmt.Sprintf("worker %d: internal error: %v\n%s", w.id, r, debug.Stack())})
+				Err: fmt.Sprintf("worker %d: internal error: %v\n%s", w.id, r, stack)})
 			ok = false
 		}
 	}()
-	w.node.Handle(m)
+	f()
 	return true
 }
 

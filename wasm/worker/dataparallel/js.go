@@ -18,7 +18,9 @@ import (
 func ToJS(m *Message) (obj, transfer js.Value) {
 	h, err := json.Marshal(m)
 	if err != nil {
-		panic(err) // plain data: cannot fail
+		// Only a non-finite number can fail; say so rather than crash.
+		bad := Message{Kind: Failed, Fatal: true, From: m.From, Err: fmt.Sprintf("message %d not sent: %v", m.Kind, err)}
+		h, _ = json.Marshal(&bad)
 	}
 	obj = js.Global().Get("Object").New()
 	obj.Set("h", string(h))

@@ -43,7 +43,8 @@ const (
 	// Control (page → worker 0): Command, with Config for SetConfig; Seq
 	// numbers the controls so the page knows which ones State answers.
 	Control
-	// State (worker 0 → page): Running and Pending after control Seq.
+	// State (worker 0 → page): Running and Pending after control Seq, and
+	// whether steps are under way (Active).
 	State
 	// StepDone (worker 0 → page): a step was taken: Steps, Epoch, Examples
 	// (all counted since Load), Loss, At (worker 0's clock); with State's
@@ -94,10 +95,15 @@ type Message struct {
 	Rows     int               `json:"r,omitempty"`
 	Next     bool              `json:"nx,omitempty"`
 	At       float64           `json:"at,omitempty"` // milliseconds on worker 0's monotonic clock
+	// Times is where worker 0's step went, in ms: waiting to begin after
+	// the previous step, computing and sending its share, waiting for the
+	// others' shares, adding them up and taking the optimiser step.
+	Times []float64 `json:"tm,omitempty"`
 
 	Seq     uint64 `json:"q,omitempty"`
 	Command string `json:"cmd,omitempty"`
 	Running bool   `json:"run,omitempty"`
+	Active  bool   `json:"act,omitempty"` // worker 0 has a step under way or committed
 	Pending int    `json:"p,omitempty"`
 
 	N     int    `json:"n,omitempty"`

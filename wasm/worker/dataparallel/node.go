@@ -44,6 +44,8 @@ type Node struct {
 	want     core.TrainConfig
 	lastSent time.Time
 	clock0   time.Time // StepDone.At counts from here (a monotonic reading)
+	// When the step began, had sent its share, and when the last one ended.
+	tBegin, tSent, tEnd time.Time
 
 	// The step in progress and the messages that arrived early.
 	busy   bool
@@ -51,8 +53,9 @@ type Node struct {
 	got    map[[2]int]*Message // by step and sender
 	parts  []*Message
 	sum    []float32
-	waitGo *Message   // a Go that arrived during the previous step or before the data
-	later  []*Message // of a Load that has not arrived yet
+	waitGo *Message          // a Go that arrived during the previous step or before the data
+	later  []*Message        // of a Load that has not arrived yet
+	next   *core.TrainConfig // the step to start on Continue
 }
 
 func (n *Node) now() time.Time {
@@ -75,6 +78,20 @@ func (n *Node) Config() core.TrainConfig {
 	return n.cfg
 }
 
+// Ready reports whether the node has its next step to start: the driver
+// then calls Continue, after taking in the messages that have arrived.
+// (Starting it at once would, with one worker, run step after step inside
+// one Handle, and no pause could ever arrive.)
+func (n *Node) Ready() bool { return n.next != nil }
+
+// Continue starts the step Ready announced.
+func (n *Node) Continue() {
+	if cfg := n.next; cfg != nil && n.trainer != nil {
+		n.next = nil
+		n.begin(*cfg)
+	}
+}
+
 // Handle processes one message. Messages from the peers and the page may
 // come in any order between their sources; Handle holds back what arrives
 // early. The slices of a Grad message must stay valid until the node has
@@ -84,7 +101,7 @@ func (n *Node) Handle(m *Message) {
 	case Load:
 		n.load(m)
 	case Data:
-		if n.busy {
+		if n.busy || n.next != nil {
 			n.newData = m // applied when the step is done
 			return
 		}
@@ -124,7 +141,7 @@ func (n *Node) load(m *Message) {
 	n.gen, n.model, n.cfg, n.want = m.Gen, model, *m.Config, *m.Config
 	n.base = Message{Steps: m.Steps, Epoch: m.Epoch, Examples: m.Examples}
 	n.examples = m.Examples
-	n.trainer, n.busy, n.waitGo, n.got = nil, false, nil, nil
+	n.trainer, n.busy, n.waitGo, n.got, n.next = nil, false, nil, nil, nil
 	n.pending = 0 // as Local.Load: requested steps are dropped, a running training goes on
 	if n.newData != nil {
 		n.setData(n.newData)
@@ -197,19 +214,19 @@ func (n *Node) control(m *Message) {
 			n.want = *m.Config
 		}
 	}
-	n.Send(Main, n.state(State))
 	n.maybeStart()
+	n.Send(Main, n.state(State))
 }
 
 // state returns a message of the given kind with worker 0's controls.
 func (n *Node) state(k Kind) *Message {
-	return &Message{Kind: k, Gen: n.gen, Seq: n.seq, Running: n.running, Pending: n.pending}
+	return &Message{Kind: k, Gen: n.gen, Seq: n.seq, Running: n.running, Pending: n.pending, Active: n.busy || n.next != nil}
 }
 
 // maybeStart starts a step on every worker when worker 0 is idle and
 // training is wanted.
 func (n *Node) maybeStart() {
-	if n.busy || n.trainer == nil || !(n.running || n.pending > 0) {
+	if n.busy || n.next != nil || n.trainer == nil || !(n.running || n.pending > 0) {
 		return
 	}
 	cfg := n.want
@@ -248,17 +265,17 @@ func (n *Node) begin(cfg core.TrainConfig) {
 		}
 	}
 	n.busy = true
+	n.tBegin = n.now()
 	x, eps, b := t.NextBatch()
 	in, lat := n.model.Arch.Input, n.model.Arch.Latent
 	lo, hi := n.ID*b/n.N, (n.ID+1)*b/n.N
 	n.own = Message{Kind: Grad, Gen: n.gen, From: n.ID, Steps: t.Steps, Rows: hi - lo}
 	if hi > lo {
 		loss, err := t.Compute(x[lo*in:hi*in], eps[lo*lat:hi*lat], hi-lo, b)
-		n.own.Loss = loss
 		if err != nil {
-			n.own.Err = err.Error()
+			n.own.Err = err.Error() // the loss is not finite: not sent
 		} else {
-			n.own.Grad = n.model.Grads()
+			n.own.Loss, n.own.Grad = loss, n.model.Grads()
 		}
 	}
 	if n.leader() {
@@ -271,6 +288,7 @@ func (n *Node) begin(cfg core.TrainConfig) {
 			n.Send(j, &m)
 		}
 	}
+	n.tSent = n.now()
 	n.tryFinish()
 }
 
@@ -295,6 +313,7 @@ func (n *Node) tryFinish() {
 		delete(n.got, [2]int{step, j})
 	}
 	n.busy = false
+	tAll := n.now()
 
 	var loss core.Loss
 	var failure string
@@ -341,12 +360,18 @@ func (n *Node) tryFinish() {
 	n.examples += int64(rows)
 	if n.leader() {
 		st := n.state(StepDone)
-		st.Steps, st.Epoch, st.Examples, st.Loss = n.trainer.Steps, n.trainer.Epoch, n.examples, loss
+		st.Steps, st.Epoch, st.Examples, st.Loss, st.Active = n.trainer.Steps, n.trainer.Epoch, n.examples, loss, next
 		now := n.now()
 		if n.clock0.IsZero() {
 			n.clock0 = now
 		}
 		st.At = float64(now.Sub(n.clock0)) / 1e6
+		ms := func(a, b time.Time) float64 { return float64(b.Sub(a)) / 1e6 }
+		st.Times = []float64{0, ms(n.tBegin, n.tSent), ms(n.tSent, tAll), ms(tAll, now)}
+		if !n.tEnd.IsZero() {
+			st.Times[0] = ms(n.tEnd, n.tBegin)
+		}
+		n.tEnd = now
 		n.Send(Main, st)
 		if !next || n.now().Sub(n.lastSent) >= n.weightsEvery() {
 			n.sendWeights()
@@ -380,11 +405,11 @@ func (n *Node) addGrads() {
 	copy(g, n.sum)
 }
 
-// afterStep starts the next step when worker 0 said so, or waits (and
-// takes images that arrived during training).
+// afterStep readies the next step when worker 0 said so (see Ready), or
+// waits (and takes images that arrived during training).
 func (n *Node) afterStep(next bool, cfg core.TrainConfig) {
 	if next {
-		n.begin(cfg)
+		n.next = &cfg
 		return
 	}
 	if n.newData != nil {

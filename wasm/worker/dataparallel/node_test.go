@@ -57,31 +57,49 @@ func (c *cluster) toAll(m *Message) {
 	}
 }
 
-// run delivers messages until none is left.
+// run delivers messages, and lets ready nodes continue, until nothing is
+// left to do.
 func (c *cluster) run() {
-	for steps := 0; ; steps++ {
+	for steps := 0; c.step(); steps++ {
 		if steps > 1e6 {
 			c.t.Fatal("the cluster does not settle")
 		}
-		var keys [][2]int
-		for k, q := range c.queue {
-			if len(q) > 0 {
-				keys = append(keys, k)
-			}
-		}
-		if len(keys) == 0 {
-			return
-		}
-		slices.SortFunc(keys, func(a, b [2]int) int { return (a[0]-b[0])*100 + a[1] - b[1] })
-		k := keys[c.rng.IntN(len(keys))]
-		m := c.queue[k][0]
-		c.queue[k] = c.queue[k][1:]
-		if k[1] == Main {
-			c.page = append(c.page, m)
-			continue
-		}
-		c.nodes[k[1]].Handle(m)
 	}
+}
+
+// step does one thing, chosen at random: delivers the next message of a
+// queue, or lets a ready node start its step (as a worker's event loop
+// does once the messages that came in are handled). It reports whether
+// there was anything to do.
+func (c *cluster) step() bool {
+	var keys [][2]int
+	for k, q := range c.queue {
+		if len(q) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int { return (a[0]-b[0])*100 + a[1] - b[1] })
+	for _, n := range c.nodes {
+		if n.Ready() {
+			keys = append(keys, [2]int{-2, n.ID})
+		}
+	}
+	if len(keys) == 0 {
+		return false
+	}
+	k := keys[c.rng.IntN(len(keys))]
+	if k[0] == -2 {
+		c.nodes[k[1]].Continue()
+		return true
+	}
+	m := c.queue[k][0]
+	c.queue[k] = c.queue[k][1:]
+	if k[1] == Main {
+		c.page = append(c.page, m)
+		return true
+	}
+	c.nodes[k[1]].Handle(m)
+	return true
 }
 
 // received returns and forgets the page's messages of kind k.
@@ -210,10 +228,16 @@ func TestSameLossesAsOneTrainer(t *testing.T) {
 // every worker when paused, and settings changed while it runs take effect
 // at the same step everywhere.
 func TestStartPauseAndSettings(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		testStartPauseAndSettings(t, workers)
+	}
+}
+
+func testStartPauseAndSettings(t *testing.T, workers int) {
 	const n = 64
 	cfg := core.DefaultTrainConfig()
 	cfg.BatchSize = 16
-	c := newCluster(t, 3, 7)
+	c := newCluster(t, workers, 7)
 	c.load(1, testModel(t, 2), cfg)
 	c.toAll(&Message{Kind: Data, Pixels: testImages(n), N: n})
 	c.fromPage(0, &Message{Kind: Control, Seq: 1, Command: CmdStart})
@@ -234,7 +258,7 @@ func TestStartPauseAndSettings(t *testing.T) {
 		t.Fatalf("only %d steps", len(done))
 	}
 	for i, nd := range c.nodes {
-		if nd.busy || nd.trainer.Steps != done[len(done)-1].Steps {
+		if nd.busy || nd.Ready() || nd.trainer.Steps != done[len(done)-1].Steps {
 			t.Errorf("worker %d: busy %v at step %d; worker 0 reported step %d", i, nd.busy, nd.trainer.Steps, done[len(done)-1].Steps)
 		}
 		if nd.trainer.Config != c.nodes[0].trainer.Config {
@@ -256,23 +280,12 @@ func TestStartPauseAndSettings(t *testing.T) {
 	if s := last[len(last)-1]; s.Seq != 3 || s.Running || s.Pending != 0 {
 		t.Errorf("state after the pause: %+v", s)
 	}
-}
-
-func (c *cluster) deliverOne() {
-	for k, q := range c.queue {
-		if len(q) == 0 {
-			continue
-		}
-		m := q[0]
-		c.queue[k] = q[1:]
-		if k[1] == Main {
-			c.page = append(c.page, m)
-		} else {
-			c.nodes[k[1]].Handle(m)
-		}
-		return
+	if d := done[len(done)-1]; d.Active {
+		t.Errorf("the last step says more are under way: %+v", d)
 	}
 }
+
+func (c *cluster) deliverOne() { c.step() }
 
 // TestNonFiniteStepStopsEveryWorker: a NaN in one worker's share discards
 // the step on every worker, keeps the weights, and the page hears why.
