@@ -27,15 +27,16 @@ data:
 ## build: the complete static site in $(DIST) (default dist/): index.html, the
 ## page's wasm, the training workers' worker.wasm and worker.js, wasm_exec.js
 ## from the same GOROOT, version.json (the Go version, so
-## the page can detect a mismatched wasm_exec.js, and the wasm's size for the
-## progress bar), the weights and the MNIST files from MNIST_DIR when present.
+## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm
+## and the weights for the progress bar), the weights and the MNIST files from MNIST_DIR when present.
 DIST ?= dist
 build:
 	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
-	printf '{"go":"%s","wasmBytes":%s}\n' "$$($(GO) env GOVERSION)" "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" > "$(DIST)/version.json"
+	printf '{"go":"%s","wasmBytes":%s,"weightsBytes":%s}\n' "$$($(GO) env GOVERSION)" "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" \
+	  "$$(if test -f assets/vae.bin; then wc -c < assets/vae.bin | tr -d ' '; else echo 0; fi)" > "$(DIST)/version.json"
 	cp index.html "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"
 	test -f assets/vae.bin || echo "build: no assets/vae.bin; the page will say the weights are missing"
