@@ -16,7 +16,7 @@ ifeq ($(MNIST_DIR),)
 endif
 export MNIST_DIR
 
-.PHONY: all data build serve test test-native test-wasm test-browser lint bench train eval compare soak fuzz clean
+.PHONY: all data build serve test test-native test-wasm lint bench train eval compare sweep soak soak-browser fuzz clean
 
 all: build
 
@@ -89,3 +89,15 @@ soak:
 ## sweep: the lab's precomputed runs (β rate–distortion curve, likelihoods) into assets/sweep/.
 sweep:
 	$(GO) run ./cmd/sweep -epochs 5 -out assets/sweep
+
+## soak-browser: 10 minutes of training through the page in headless Chromium, memory reported every minute.
+soak-browser: build
+	$(GO) run ./cmd/pagesoak -duration 10m -every 1m
+
+## fuzz: run every fuzz target for FUZZTIME each (the seed corpora also run in every `go test`).
+FUZZTIME ?= 2m
+fuzz:
+	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadImages$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadLabels$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
