@@ -204,10 +204,9 @@ func (w *Workers) handle(m *dp.Message) {
 			if w.fatal != nil {
 				return // the first failure says it; the others follow from it
 			}
+			// Err reports it; the page moves training elsewhere.
 			w.fatal = errors.New(m.Err)
-			w.running, w.pending = false, 0
-			w.results = append(w.results, StepResult{Step: w.steps, Epoch: w.epoch,
-				Err: fmt.Errorf("training in Web Workers failed: %s", m.Err)})
+			w.running, w.pending, w.active = false, 0, false
 			return
 		}
 		if w.data.state == "loading" {
