@@ -384,6 +384,9 @@ func (n *Node) tryFinish() {
 // worker order so that every worker gets the same bits.
 func (n *Node) addGrads() {
 	g := n.model.Grads()
+	if n.N == 1 {
+		return // the only share is this worker's, already in place
+	}
 	if len(n.sum) != len(g) {
 		n.sum = make([]float32, len(g))
 	}
