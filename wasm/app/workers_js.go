@@ -262,14 +262,17 @@ func (g *Game) watchBackend() {
 		return
 	}
 	if err := w.Err(); err != nil {
-		for _, r := range w.Tick(0) { // the error, and any last steps
+		for _, r := range w.Tick(0) { // steps that ended before the failure
 			g.stepDone(r)
 		}
 		g.dom.showError("Training in Web Workers is not available; training runs in the page instead", err.Error())
-		g.settings.Workers = 0
-		g.showSetting("workers")
-		g.urlDirty = true
-		g.replaceBackend(g.newBackend(w.Snapshot(nil)))
+		// The setting stays (a reload, or choosing it again, tries the
+		// workers anew); the panel says where training runs.
+		l, err := NewLocal(w.Snapshot(nil), g.settings.TrainConfig())
+		if err != nil {
+			panic(err) // the settings were validated when set
+		}
+		g.replaceBackend(l)
 		return
 	}
 	if !g.training() {
