@@ -103,6 +103,7 @@ func adamCannotOverflow(params, m, v, g []float32, step, eps, beta1, beta2 float
 	// when bits > limit, so one OR collects every excess without a branch
 	// (float comparisons and the built-in max are slow in wasm).
 	var over uint32
+	m, v, g = m[:len(params)], v[:len(params)], g[:len(params)] // no bounds checks below
 	for i, p := range params {
 		over |= (gLimit - absBits(g[i])) | (gLimit - absBits(m[i])) |
 			(lLimit - absBits(p)) | (lLimit - absBits(v[i]))
