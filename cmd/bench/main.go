@@ -55,13 +55,21 @@ func main() {
 		dist     = flag.String("dist", "", "a built site to use (default: make build into a temporary directory)")
 		chromium = flag.String("chromium", "", "the browser (default: $CHROMIUM, chromium, chromium-browser, google-chrome)")
 		native   = flag.Bool("native", true, "measure native Go too")
+		page     = flag.Bool("page", true, "measure the first paint and decoding in the browser too")
+		inPage   = flag.Bool("inpage", true, "measure training in the page itself (workers=0) too")
+		batch32  = flag.Bool("batch32", true, "measure batch 32 too (batch 128 always)")
 	)
 	flag.Parse()
-	if err := run(*reps, *steps, *workers, *out, *dist, *chromium, *native); err != nil {
+	trainInPage, trainBatch32 = *inPage, *batch32
+	if err := run(*reps, *steps, *workers, *out, *dist, *chromium, *native, *page); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+// Which training runs browserBench measures besides 1 and N workers at
+// batch 128.
+var trainInPage, trainBatch32 bool
 
 // sample is one measurement repeated: best and range.
 type sample []float64
@@ -107,7 +115,7 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func run(reps, steps, workers int, out, dist, chromium string, native bool) error {
+func run(reps, steps, workers int, out, dist, chromium string, native, page bool) error {
 	start := time.Now()
 	var t table
 	loadBefore := loadAvg()
@@ -141,7 +149,7 @@ func run(reps, steps, workers int, out, dist, chromium string, native bool) erro
 		t.add(f+" size", fmt.Sprintf("%.2f MB raw, %.2f MB gzip", float64(raw)/1e6, float64(gz)/1e6), note)
 	}
 
-	if err := browserBench(&t, reps, steps, workers, dist, chromium); err != nil {
+	if err := browserBench(&t, reps, steps, workers, dist, chromium, page); err != nil {
 		return err
 	}
 
@@ -235,7 +243,7 @@ func nativeBench(t *table, reps, steps int) {
 }
 
 // browserBench serves the site with serve.go and drives Chromium.
-func browserBench(t *table, reps, steps, workers int, dist, chromium string) error {
+func browserBench(t *table, reps, steps, workers int, dist, chromium string, page bool) error {
 	if chromium == "" {
 		chromium = os.Getenv("CHROMIUM")
 	}
@@ -313,6 +321,14 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string) err
 		return json.Unmarshal(raw, v)
 	}
 
+	if !page {
+		c, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		if err := chromedp.Do(c, chromedp.Navigate(base+"/"), chromedp.Evaluate[chromedp.Void](`govae.ready`, chromedp.EvalAwaitPromise)); err != nil {
+			return fmt.Errorf("opening the page: %v", err)
+		}
+		return trainBench(t, reps, steps, workers, eval)
+	}
 	// First paint, with an empty cache every time.
 	fmt.Fprintln(os.Stderr, "bench: first paint")
 	var readyMs, fetched, encoded sample
@@ -357,14 +373,6 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string) err
 	t.add("browser: bytes fetched before the first manifold", fetched.cell("%.2f MB", false),
 		fmt.Sprintf("transferSize (headers included); bodies %s MB: %s", encoded.cell("%.2f", false), files))
 
-	var cores int
-	if err := eval(10*time.Second, `navigator.hardwareConcurrency`, &cores); err != nil {
-		return err
-	}
-	if workers == 0 {
-		workers = min(max(cores, 1), 8) // every core: the page is idle while it measures
-	}
-
 	fmt.Fprintln(os.Stderr, "bench: decoding")
 	var grid, one sample
 	for r := 0; r < reps; r++ {
@@ -377,12 +385,31 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string) err
 	}
 	t.add("browser, page: decode 1 z", one.cell("%.2f ms", false), "the large sample (main thread)")
 	t.add("browser, page: decode a 20×20 grid", grid.cell("%.1f ms", false), "the manifold, one batched Decode (main thread)")
+	return trainBench(t, reps, steps, workers, eval)
+}
 
-	counts := []int{0, 1}
+// trainBench measures training in the open page with window.govae.benchTrain.
+func trainBench(t *table, reps, steps, workers int, eval func(time.Duration, string, any) error) error {
+	var cores int
+	if err := eval(10*time.Second, `navigator.hardwareConcurrency`, &cores); err != nil {
+		return err
+	}
+	if workers == 0 {
+		workers = min(max(cores, 1), 8) // every core: the page is idle while it measures
+	}
+
+	counts := []int{1}
+	if trainInPage {
+		counts = []int{0, 1}
+	}
+	batches := []int{128}
+	if trainBatch32 {
+		batches = append(batches, 32)
+	}
 	if workers > 1 {
 		counts = append(counts, workers)
 	}
-	for _, batch := range []int{128, 32} {
+	for _, batch := range batches {
 		for _, w := range counts {
 			fmt.Fprintf(os.Stderr, "bench: training, batch %d, %d workers\n", batch, w)
 			var rate, ms sample
