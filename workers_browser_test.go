@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,15 +26,8 @@ import (
 )
 
 func TestWorkersBrowser(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium binary found (chromium, chromium-browser, google-chrome or $CHROMIUM), and CI=true")
-		}
-		t.Skip("skipping browser tests: no Chromium binary found (install chromium, or set $CHROMIUM)")
-	}
 	start := time.Now()
-	b := newWorkersHarness(t, exe)
+	b := startBrowser(t, workersHandler(t))
 	t.Run("SameLosses", b.testWorkersSameLosses)
 	t.Run("Train", b.testWorkersTrain)
 	t.Run("Switch", b.testWorkersSwitch)
@@ -65,66 +57,23 @@ func (v *workersVariants) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.siteVariants.ServeHTTP(w, r)
 }
 
-// newWorkersHarness builds the site, serves it and starts Chromium as
-// TestBrowser does.
-func newWorkersHarness(t *testing.T, exe string) *browserHarness {
-	site := buildSite(t)
-	h, err := newSiteHandler(site)
-	if err != nil {
-		t.Fatal(err)
-	}
-	variants := &siteVariants{site: h}
-	wv := &workersVariants{siteVariants: variants}
-	if raw, err := os.ReadFile(filepath.Join(site, "assets", "vae.bin")); err == nil {
-		m, err := core.ParseModel(raw)
-		if err != nil {
-			t.Fatal(err)
+// workersHandler puts the workers tests' variants (a weights file that
+// makes every step diverge) in front of the site.
+func workersHandler(t *testing.T) func(site string, v *siteVariants) http.Handler {
+	return func(site string, variants *siteVariants) http.Handler {
+		wv := &workersVariants{siteVariants: variants}
+		if raw, err := os.ReadFile(filepath.Join(site, "assets", "vae.bin")); err == nil {
+			m, err := core.ParseModel(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range m.Values() {
+				m.Values()[i] = 1e20
+			}
+			wv.huge = m.MarshalBinary()
 		}
-		for i := range m.Values() {
-			m.Values()[i] = 1e20
-		}
-		wv.huge = m.MarshalBinary()
+		return wv
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(ln.Addr().String(), wv)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("use-gl", "angle"),
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	b := &browserHarness{t: t, ctx: ctx, base: "http://" + ln.Addr().String(), variants: variants,
-		shots: os.Getenv("GOVAE_SCREENSHOTS"), site: site}
-	if b.shots == "" {
-		b.shots = t.TempDir()
-	}
-	return b
 }
 
 // benchResult is what window.govae.benchTrain returns.
@@ -153,11 +102,12 @@ func (b *browserHarness) benchTrain(t *testing.T, batch, steps, workers int) ben
 
 // testWorkersSameLosses: the same training run (fresh seeded weights,
 // synthetic images) gives the same losses in the page, in 1 worker and in
-// 2 and 3, to float32 rounding — the workers split each batch and add up
-// their gradients in another order than one pass does.
+// 2 and 3, to float32 rounding — the workers split each batch (96: shares
+// of 48 and 32 images) and add up their gradients in another order than
+// one pass does.
 func (b *browserHarness) testWorkersSameLosses(t *testing.T) {
 	b.open(t, "/govae/")
-	const batch, steps = 24, 8
+	const batch, steps = 96, 6
 	ref := b.benchTrain(t, batch, steps, 0)
 	if len(ref.Losses) != steps+1 || ref.Workers != 0 {
 		t.Fatalf("in the page: %+v", ref)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,22 +17,25 @@ import (
 // per worker as in the browser, connected by unbounded FIFO queues that
 // copy every message (as postMessage does).
 type fakeWorkers struct {
-	nodes  []*dp.Node
-	queues []*msgQueue
-	done   chan struct{}
-	wg     sync.WaitGroup
+	nodes    []*dp.Node
+	queues   []*msgQueue
+	done     chan struct{}
+	wg       sync.WaitGroup
+	inflight atomic.Int64 // messages queued or being handled
 	// sent counts the messages of each kind worker 0 sent the page.
 	mu   sync.Mutex
 	sent map[dp.Kind]int
 }
 
 type msgQueue struct {
-	mu   sync.Mutex
-	q    []*dp.Message
-	wake chan struct{}
+	mu       sync.Mutex
+	q        []*dp.Message
+	wake     chan struct{}
+	inflight *atomic.Int64
 }
 
 func (q *msgQueue) push(m *dp.Message) {
+	q.inflight.Add(1)
 	q.mu.Lock()
 	q.q = append(q.q, m)
 	q.mu.Unlock()
@@ -58,10 +62,10 @@ func startFake(f **fakeWorkers) startTransport {
 		fw := &fakeWorkers{done: make(chan struct{}), sent: map[dp.Kind]int{}}
 		*f = fw
 		for i := 0; i < n; i++ {
-			fw.queues = append(fw.queues, &msgQueue{wake: make(chan struct{}, 1)})
+			fw.queues = append(fw.queues, &msgQueue{wake: make(chan struct{}, 1), inflight: &fw.inflight})
 		}
 		for i := 0; i < n; i++ {
-			node := &dp.Node{ID: i, N: n, WeightsEvery: time.Millisecond}
+			node := &dp.Node{ID: i, N: n, WeightsEvery: time.Millisecond, MinShare: 1}
 			node.Send = func(to int, m *dp.Message) {
 				c := copyMessage(m)
 				if to == dp.Main {
@@ -86,13 +90,13 @@ func startFake(f **fakeWorkers) startTransport {
 					for _, m := range msgs {
 						if m.Kind == dp.Fetch {
 							node.Send(dp.Main, &dp.Message{Kind: dp.Failed, Err: m.URL + ": HTTP 404 Not Found"})
-							continue
+						} else {
+							node.Handle(m)
 						}
-						node.Handle(m)
-					}
-					if node.Ready() {
-						node.Continue() // after the messages that came in, as worker.js's loop
-						continue
+						for node.Ready() {
+							node.Continue()
+						}
+						fw.inflight.Add(-1)
 					}
 					select {
 					case <-q.wake:
@@ -107,7 +111,14 @@ func startFake(f **fakeWorkers) startTransport {
 }
 
 func (f *fakeWorkers) Post(i int, m *dp.Message) { f.queues[i].push(copyMessage(m)) }
-func (f *fakeWorkers) Close()                    { close(f.done); f.wg.Wait() }
+// Close lets the workers finish what is under way, then stops them.
+func (f *fakeWorkers) Close() {
+	for deadline := time.Now().Add(10 * time.Second); f.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	close(f.done)
+	f.wg.Wait()
+}
 
 // waitFor ticks b until ok, failing after a while.
 func waitFor(t *testing.T, what string, b Backend, ok func() bool) []StepResult {

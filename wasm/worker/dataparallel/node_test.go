@@ -27,7 +27,7 @@ type cluster struct {
 func newCluster(t *testing.T, n int, seed uint64) *cluster {
 	c := &cluster{t: t, queue: map[[2]int][]*Message{}, rng: rand.New(rand.NewPCG(seed, 3)), clock: time.Unix(0, 0)}
 	for i := 0; i < n; i++ {
-		node := &Node{ID: i, N: n, Now: func() time.Time { c.clock = c.clock.Add(time.Millisecond); return c.clock }}
+		node := &Node{ID: i, N: n, MinShare: 1, Now: func() time.Time { c.clock = c.clock.Add(time.Millisecond); return c.clock }}
 		node.Send = func(to int, m *Message) { c.post(i, to, m) }
 		c.nodes = append(c.nodes, node)
 	}
@@ -389,4 +389,29 @@ func TestSyntheticImages(t *testing.T) {
 		t.Fatal("no step on synthetic data")
 	}
 	c.checkSameWeights("synthetic data")
+}
+
+// TestShare: batches split into equal shares of at least MinShare images,
+// covering the batch exactly once.
+func TestShare(t *testing.T) {
+	for _, c := range []struct{ n, b, min, active int }{
+		{1, 128, 32, 1}, {2, 128, 32, 2}, {4, 128, 32, 4}, {8, 128, 32, 4}, {2, 32, 32, 1}, {2, 63, 32, 1},
+		{3, 7, 1, 3}, {5, 3, 1, 3}, {4, 1, 0, 1}, {3, 96, 0, 3},
+	} {
+		next, active := 0, 0
+		for id := 0; id < c.n; id++ {
+			lo, hi := share(id, c.n, c.b, c.min)
+			if hi == lo {
+				continue
+			}
+			active++
+			if lo != next || hi < lo || (c.min > 0 && hi-lo < min(c.min, c.b)) {
+				t.Errorf("%+v: worker %d gets [%d, %d)", c, id, lo, hi)
+			}
+			next = hi
+		}
+		if next != c.b || active != c.active {
+			t.Errorf("%+v: %d workers cover %d rows", c, active, next)
+		}
+	}
 }
