@@ -175,6 +175,30 @@ type browserHarness struct {
 }
 
 func TestBrowser(t *testing.T) {
+	suiteStart := time.Now()
+	b := startBrowser(t, nil)
+
+	t.Run("Manifold", b.testManifold)
+	t.Run("Clicks", b.testClicks)
+	t.Run("Drag", b.testDrag)
+	t.Run("Keys", b.testKeys)
+	t.Run("Overlay", b.testOverlay)
+	t.Run("Train", b.testTrain)
+	t.Run("HiDPI", b.testHiDPI)
+	t.Run("PhoneTouch", b.testPhoneTouch)
+	t.Run("CorruptWeights", b.testCorruptWeights)
+	t.Run("MissingWeights", b.testMissingWeights)
+	t.Run("AbsurdSettings", b.testAbsurdSettings)
+	t.Run("TrainingDataUnavailable", b.testDataUnavailable)
+	t.Run("WasmExecMismatch", b.testMismatch)
+	t.Run("NoWebGL2", b.testNoWebGL2)
+	t.Logf("browser suite: %v", time.Since(suiteStart).Round(time.Millisecond))
+}
+
+// requireChromium returns the browser binary; without one it skips, or
+// under CI=true fails, the test.
+func requireChromium(t *testing.T) string {
+	t.Helper()
 	exe := chromiumPath()
 	if exe == "" {
 		if os.Getenv("CI") == "true" {
@@ -182,18 +206,30 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip("skipping browser tests: no Chromium binary found (install chromium, or set $CHROMIUM)")
 	}
-	suiteStart := time.Now()
+	return exe
+}
+
+// startBrowser builds the site, serves it on a free loopback port and opens
+// one headless Chromium tab on it. wrap, when not nil, may put a handler of
+// the test's own in front of the site's variants.
+func startBrowser(t *testing.T, wrap func(site string, v *siteVariants) http.Handler) *browserHarness {
+	t.Helper()
+	exe := requireChromium(t)
 	site := buildSite(t)
 	h, err := newSiteHandler(site)
 	if err != nil {
 		t.Fatal(err)
 	}
 	variants := &siteVariants{site: h}
+	var handler http.Handler = variants
+	if wrap != nil {
+		handler = wrap(site, variants)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(ln.Addr().String(), variants)
+	srv := newServer(ln.Addr().String(), handler)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
@@ -229,22 +265,7 @@ func TestBrowser(t *testing.T) {
 	if b.shots == "" {
 		b.shots = t.TempDir()
 	}
-
-	t.Run("Manifold", b.testManifold)
-	t.Run("Clicks", b.testClicks)
-	t.Run("Drag", b.testDrag)
-	t.Run("Keys", b.testKeys)
-	t.Run("Overlay", b.testOverlay)
-	t.Run("Train", b.testTrain)
-	t.Run("HiDPI", b.testHiDPI)
-	t.Run("PhoneTouch", b.testPhoneTouch)
-	t.Run("CorruptWeights", b.testCorruptWeights)
-	t.Run("MissingWeights", b.testMissingWeights)
-	t.Run("AbsurdSettings", b.testAbsurdSettings)
-	t.Run("TrainingDataUnavailable", b.testDataUnavailable)
-	t.Run("WasmExecMismatch", b.testMismatch)
-	t.Run("NoWebGL2", b.testNoWebGL2)
-	t.Logf("browser suite: %v", time.Since(suiteStart).Round(time.Millisecond))
+	return b
 }
 
 // needData skips (or under CI fails) a test that needs an MNIST split the

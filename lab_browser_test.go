@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -77,15 +76,8 @@ type labStat struct {
 }
 
 func TestLabBrowser(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium binary found (chromium, chromium-browser, google-chrome or $CHROMIUM), and CI=true")
-		}
-		t.Skip("skipping browser tests: no Chromium binary found (install chromium, or set $CHROMIUM)")
-	}
 	start := time.Now()
-	b := newLabHarness(t, exe)
+	b := startBrowser(t, nil)
 	t.Run("URLSettings", b.testLabURL)
 	t.Run("UnknownParams", b.testLabNotices)
 	t.Run("Estimators", b.testLabEstimators)
@@ -96,55 +88,6 @@ func TestLabBrowser(t *testing.T) {
 	t.Run("Panels", b.testLabPanels)
 	t.Run("PhoneTouch", b.testLabPhone)
 	t.Logf("lab suite: %v", time.Since(start).Round(time.Millisecond))
-}
-
-// newLabHarness builds the site, serves it and starts Chromium as
-// TestBrowser does.
-func newLabHarness(t *testing.T, exe string) *browserHarness {
-	site := buildSite(t)
-	h, err := newSiteHandler(site)
-	if err != nil {
-		t.Fatal(err)
-	}
-	variants := &siteVariants{site: h}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(ln.Addr().String(), variants)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("use-gl", "angle"),
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	b := &browserHarness{t: t, ctx: ctx, base: "http://" + ln.Addr().String(), variants: variants, shots: os.Getenv("GOVAE_SCREENSHOTS")}
-	if b.shots == "" {
-		b.shots = t.TempDir()
-	}
-	return b
 }
 
 // shown reports whether an element is rendered (visible() of
