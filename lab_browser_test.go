@@ -369,9 +369,10 @@ func (b *browserHarness) testLabEstimators(t *testing.T) {
 			t.Errorf("∂/∂%s: score variance %v vs reparameterized %v", n, sf.Var, rp.Var)
 		}
 	}
-	if rows := b.eval(t, `String(document.querySelectorAll("#lab-enc-rows tr").length)`); rows != "4" {
-		t.Errorf("%s rows in the encoder table", rows)
-	}
+	// The table is written by the page's next update after the status says done.
+	b.waitStatus(t, "the encoder table's 4 rows", 10*time.Second, func(browserStatus) bool {
+		return b.eval(t, `String(document.querySelectorAll("#lab-enc-rows tr").length)`) == "4"
+	})
 	b.screenshot(t, "lab-estimators")
 }
 
@@ -421,16 +422,29 @@ func (b *browserHarness) testLabDraw(t *testing.T) {
 		loc = b.eval(t, `location.search`)
 		return strings.Contains(loc, "digit=") && !strings.Contains(loc, "digit=&")
 	})
-	s, _ := view.ParseQuery(loc)
-	px, err := view.DecodeDigit(s.Lab.Digit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pj, _ := json.Marshal(px)
+	// The first posterior may come from the stroke in progress; once the
+	// stroke is done, the URL's digit and the lab's posterior must agree.
 	var enc struct{ Mu, Logvar []float64 }
-	json.Unmarshal([]byte(b.eval(t, fmt.Sprintf(`JSON.stringify(govae.encodeImage(%s))`, pj))), &enc)
-	if len(enc.Mu) != 2 || math.Abs(enc.Mu[0]-ls.Mu[0]) > 1e-5 || math.Abs(enc.Logvar[1]-ls.Logvar[1]) > 1e-5 {
-		t.Errorf("encodeImage of the URL's digit: %+v, the lab shows μ %v log σ² %v", enc, ls.Mu, ls.Logvar)
+	agree := func() bool {
+		loc = b.eval(t, `location.search`)
+		s, _ := view.ParseQuery(loc)
+		px, err := view.DecodeDigit(s.Lab.Digit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pj, _ := json.Marshal(px)
+		json.Unmarshal([]byte(b.eval(t, fmt.Sprintf(`JSON.stringify(govae.encodeImage(%s))`, pj))), &enc)
+		ls = b.labStatus(t)
+		return len(enc.Mu) == 2 && len(ls.Mu) == 2 &&
+			math.Abs(enc.Mu[0]-ls.Mu[0]) <= 1e-5 && math.Abs(enc.Logvar[1]-ls.Logvar[1]) <= 1e-5
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !agree() {
+		if time.Now().After(deadline) {
+			t.Errorf("encodeImage of the URL's digit: %+v, the lab shows μ %v log σ² %v", enc, ls.Mu, ls.Logvar)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if bad := b.eval(t, `JSON.stringify(govae.encodeImage([1, 2, 3]))`); !strings.Contains(bad, "784") {
 		t.Errorf("encodeImage of 3 pixels: %s", bad)
