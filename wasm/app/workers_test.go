@@ -111,6 +111,7 @@ func startFake(f **fakeWorkers) startTransport {
 }
 
 func (f *fakeWorkers) Post(i int, m *dp.Message) { f.queues[i].push(copyMessage(m)) }
+
 // Close lets the workers finish what is under way, then stops them.
 func (f *fakeWorkers) Close() {
 	for deadline := time.Now().Add(10 * time.Second); f.inflight.Load() > 0 && time.Now().Before(deadline); {
