@@ -49,7 +49,7 @@ import (
 func main() {
 	var (
 		reps     = flag.Int("reps", 3, "repetitions of every measurement")
-		steps    = flag.Int("steps", 30, "training steps measured per run (after 3 to warm up)")
+		steps    = flag.Int("steps", 30, "training steps measured per run (after 5 to warm up)")
 		workers  = flag.Int("workers", 0, "N, the larger number of Web Workers (0: navigator.hardwareConcurrency, as the page's auto)")
 		out      = flag.String("out", "bench-out/table.md", "where to write the table")
 		dist     = flag.String("dist", "", "a built site to use (default: make build into a temporary directory)")
@@ -423,7 +423,7 @@ func trainBench(t *table, reps, steps, workers int, eval func(time.Duration, str
 				if w == 0 {
 					n = max(n/3, 5) // in the page: slower, and the point is the comparison
 				}
-				expr := fmt.Sprintf(`govae.benchTrain({batch: %d, steps: %d, workers: %d})`, batch, n, w)
+				expr := fmt.Sprintf(`govae.benchTrain({batch: %d, steps: %d, warmup: 5, workers: %d})`, batch, n, w)
 				if err := eval(10*time.Minute, expr, &res); err != nil {
 					return fmt.Errorf("%s: %v", expr, err)
 				}
