@@ -40,6 +40,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/govae/govae/internal/headless"
 
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/wasm/view"
@@ -289,21 +290,7 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 		return fmt.Errorf("serve.go said %q", line[:n])
 	}
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("use-gl", "angle"),
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-		chromedp.WindowSize(1280, 800),
-	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(chromium, filepath.Join(tmp, "profile"))...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()

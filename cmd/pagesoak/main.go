@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/govae/govae/internal/headless"
 )
 
 func main() {
@@ -63,13 +64,7 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		return err
 	}
 	defer os.RemoveAll(dir)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 800),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("use-gl", "angle"), chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(chromium, dir)...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
