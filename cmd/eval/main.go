@@ -35,11 +35,7 @@ func run(path string, seed uint64, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	dir, err := mnist.Dir()
-	if err != nil {
-		return err
-	}
-	test, err := mnist.Load(dir, mnist.Test)
+	test, err := mnist.Open(mnist.Test)
 	if err != nil {
 		return err
 	}

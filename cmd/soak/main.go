@@ -30,15 +30,11 @@ func main() {
 }
 
 func run(duration, every time.Duration, w io.Writer) error {
-	dir, err := mnist.Dir()
+	train, err := mnist.Open(mnist.Train)
 	if err != nil {
 		return err
 	}
-	train, err := mnist.Load(dir, mnist.Train)
-	if err != nil {
-		return err
-	}
-	test, err := mnist.Load(dir, mnist.Test)
+	test, err := mnist.Open(mnist.Test)
 	if err != nil {
 		return err
 	}

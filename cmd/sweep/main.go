@@ -91,15 +91,11 @@ func run(epochs int, out, betaList string, grid int, w io.Writer) error {
 	} {
 		specs = append(specs, spec{"likelihood", 1, lik})
 	}
-	dir, err := mnist.Dir()
+	train, err := mnist.Open(mnist.Train)
 	if err != nil {
 		return err
 	}
-	train, err := mnist.Load(dir, mnist.Train)
-	if err != nil {
-		return err
-	}
-	test, err := mnist.Load(dir, mnist.Test)
+	test, err := mnist.Open(mnist.Test)
 	if err != nil {
 		return err
 	}

@@ -62,15 +62,11 @@ func run(o options, stdout, stderr io.Writer) error {
 	if o.epochs < 1 {
 		return fmt.Errorf("-epochs %d: need at least 1", o.epochs)
 	}
-	dir, err := mnist.Dir()
+	train, err := mnist.Open(mnist.Train)
 	if err != nil {
 		return err
 	}
-	train, err := mnist.Load(dir, mnist.Train)
-	if err != nil {
-		return err
-	}
-	test, err := mnist.Load(dir, mnist.Test)
+	test, err := mnist.Open(mnist.Test)
 	if err != nil {
 		return err
 	}

@@ -184,3 +184,13 @@ func scale(pixels []uint8) []float32 {
 	}
 	return out
 }
+
+// Open loads split from the directory Dir finds: what the native tools
+// call to get their data.
+func Open(split Split) (*Dataset, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return Load(dir, split)
+}

@@ -2,6 +2,7 @@ package mnist
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"math"
 	"os"
@@ -265,5 +266,26 @@ func TestSplitNames(t *testing.T) {
 			t.Errorf("%d: got %q %q %q, want %q %q %q", int(c.split),
 				c.split.String(), c.split.ImagesFile(), c.split.LabelsFile(), c.str, c.images, c.labelsFn)
 		}
+	}
+}
+
+func TestOpenFindsTheDataDir(t *testing.T) {
+	dir, err := Dir()
+	if errors.Is(err, ErrNoData) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Load(dir, Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.N != want.N || got.Labels[0] != want.Labels[0] || got.Pixels[1000] != want.Pixels[1000] {
+		t.Fatalf("Open(Test) gave %d images, Load(Dir(), Test) %d", got.N, want.N)
 	}
 }
