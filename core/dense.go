@@ -1,10 +1,5 @@
 package core
 
-import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-)
-
 // Dense is a fully connected layer y = x·W + b with W stored in×out.
 type Dense struct {
 	In, Out int
@@ -37,13 +32,13 @@ func (d *Dense) Forward(x matrix, _ bool) matrix {
 	for r := 0; r < x.Rows; r++ {
 		copy(d.y.Data[r*d.Out:(r+1)*d.Out], d.b.Value)
 	}
-	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, x, viewMatrix(d.w.Value, d.In, d.Out), 1, d.y)
+	gemm(false, false, 1, x, viewMatrix(d.w.Value, d.In, d.Out), 1, d.y)
 	return d.y
 }
 
 // Backward accumulates ∂W += xᵀ·dy and ∂b += Σ_rows dy, and returns dy·Wᵀ.
 func (d *Dense) Backward(dy matrix) matrix {
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1, d.x, dy, 1, viewMatrix(d.w.Grad, d.In, d.Out))
+	gemm(true, false, 1, d.x, dy, 1, viewMatrix(d.w.Grad, d.In, d.Out))
 	db := d.b.Grad
 	for r := 0; r < dy.Rows; r++ {
 		row := dy.Data[r*dy.Stride : r*dy.Stride+d.Out]
@@ -56,6 +51,6 @@ func (d *Dense) Backward(dy matrix) matrix {
 		return matrix{}
 	}
 	d.dx = resize(d.dx, dy.Rows, d.In)
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1, dy, viewMatrix(d.w.Value, d.In, d.Out), 0, d.dx)
+	gemm(false, true, 1, dy, viewMatrix(d.w.Value, d.In, d.Out), 0, d.dx)
 	return d.dx
 }

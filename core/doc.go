@@ -6,8 +6,10 @@
 //
 // The package is pure Go with no browser imports: it builds and is tested
 // both natively and for GOOS=js GOARCH=wasm. All matrix products go through
-// gonum's blas32 package, so a faster float32 BLAS can be installed with
-// blas32.Use without touching the layers.
+// one function, gemm: natively it calls gonum's blas32 (so a faster float32
+// BLAS can be installed with blas32.Use without touching the layers), under
+// js/wasm core/kernels' Sgemm, which is faster there and keeps gonum out of
+// the page's binary.
 //
-// Matrices are row-major blas32.General values with one example per row.
+// Matrices are row-major, with one example per row.
 package core

@@ -94,12 +94,18 @@ func (a Architecture) paramCount() int {
 		prev = w
 	}
 	n += 2 * (prev*a.Latent + a.Latent)
-	prev = a.Latent
+	return n + a.decoderParamCount() + 1
+}
+
+// decoderParamCount is the number of weights and biases of the decoder
+// (batch-norm parameters not included).
+func (a Architecture) decoderParamCount() int {
+	n, prev := 0, a.Latent
 	for _, w := range a.Decoder {
 		n += prev*w + w
 		prev = w
 	}
-	return n + prev*a.Input + a.Input + 1
+	return n + prev*a.Input + a.Input
 }
 
 func intsEqual(a, b []int) bool {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	_ "github.com/govae/govae/core/kernels" // the fast float32 matrix product for wasm
 	"github.com/govae/govae/wasm/app"
 )
 

@@ -1,12 +1,11 @@
 // Package kernels provides fast float32 matrix-multiply kernels behind
-// gonum's BLAS interface, tuned for the govae model running as WebAssembly.
+// gonum's BLAS arguments, tuned for the govae model running as WebAssembly.
 //
 // Go's WebAssembly backend emits no SIMD instructions and gonum's Sgemm has
 // assembly only for amd64, so under GOOS=js GOARCH=wasm every matrix product
 // of the VAE's dense layers runs through gonum's generic pure-Go loops
-// (about 1 GFLOP/s). [Implementation] embeds gonum's implementation and
-// overrides only Sgemm with a packed, register-blocked kernel in the style of
-// GotoBLAS/BLIS:
+// (about 1 GFLOP/s). [Sgemm] is a packed, register-blocked kernel in the
+// style of GotoBLAS/BLIS:
 //
 //   - op(B) is packed, one k-block at a time, into panels of nr columns and
 //     op(A) into panels of mr rows (alpha folded in), both k-major and zero
@@ -19,8 +18,10 @@
 //   - tiles at the right and bottom edges run the same micro-kernel into a
 //     scratch tile that is then added to C.
 //
-// [Install] makes the kernel the implementation used by
-// gonum.org/v1/gonum/blas/blas32. It is called automatically, from an init
-// function, when the package is built for js/wasm; see install_js.go for why
-// it is not installed natively.
+// [Sgemm] takes gonum's Sgemm arguments (bools for the transposes) and is
+// tested against gonum's Sgemm. core calls it directly under js/wasm, which
+// keeps gonum out of the page's binary (core/gemm_js.go says why);
+// [Implementation] embeds gonum's implementation with Sgemm overridden, for
+// use with blas32.Use. Natively core keeps gonum's Sgemm, which has assembly
+// there and is faster (bench_test.go).
 package kernels

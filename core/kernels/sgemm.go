@@ -1,20 +1,6 @@
 package kernels
 
-import (
-	"sync"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-)
-
-// Implementation is a blas.Float32 implementation: gonum's pure-Go
-// implementation with Sgemm replaced by the packed, register-blocked kernel
-// of this package. Its zero value is ready to use, and it is safe for
-// concurrent use (Sgemm is single-threaded; each call takes its packing
-// buffers from a sync.Pool).
-type Implementation struct {
-	gonum.Implementation
-}
+import "sync"
 
 // Panic messages, identical to gonum's (blas/gonum/errors.go) so that callers
 // see the same behaviour whichever implementation is installed.
@@ -52,25 +38,16 @@ const (
 //	C = alpha * Aᵀ * Bᵀ + beta * C
 //
 // where A is an m×k or k×m dense matrix, B is an n×k or k×n dense matrix, C is
-// an m×n matrix, and alpha and beta are scalars. tA and tB specify whether A or
-// B are transposed. All matrices are row-major with leading dimensions lda,
-// ldb and ldc.
+// an m×n matrix, and alpha and beta are scalars. aTrans and bTrans say whether
+// A or B are transposed. All matrices are row-major with leading dimensions
+// lda, ldb and ldc: the arguments of gonum's blas.Float32 Sgemm, with bools
+// for the transposes so that callers need not link gonum (see doc.go).
 //
 // As the BLAS specification requires, when beta is zero C need not be set on
 // input (NaN and Inf in C are overwritten), and when alpha is zero A and B are
 // not referenced. Invalid arguments panic with the same messages as gonum's
 // Sgemm.
-func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	switch tA {
-	default:
-		panic(badTranspose)
-	case blas.NoTrans, blas.Trans, blas.ConjTrans:
-	}
-	switch tB {
-	default:
-		panic(badTranspose)
-	case blas.NoTrans, blas.Trans, blas.ConjTrans:
-	}
+func Sgemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 {
 		panic(mLT0)
 	}
@@ -80,7 +57,6 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 	if k < 0 {
 		panic(kLT0)
 	}
-	aTrans := tA != blas.NoTrans
 	if aTrans {
 		if lda < max(1, m) {
 			panic(badLdA)
@@ -90,7 +66,6 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 			panic(badLdA)
 		}
 	}
-	bTrans := tB != blas.NoTrans
 	if bTrans {
 		if ldb < max(1, k) {
 			panic(badLdB)

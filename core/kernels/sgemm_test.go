@@ -280,12 +280,12 @@ func TestSgemmPanics(t *testing.T) {
 	}
 }
 
-func TestInstall(t *testing.T) {
+func TestImplementationWithBlas32(t *testing.T) {
 	prev := blas32.Implementation()
 	defer blas32.Use(prev)
-	Install()
+	blas32.Use(Implementation{})
 	if _, ok := blas32.Implementation().(Implementation); !ok {
-		t.Fatalf("after Install, blas32 uses %T", blas32.Implementation())
+		t.Fatalf("after blas32.Use, blas32 uses %T", blas32.Implementation())
 	}
 	// A product through blas32.Gemm goes through our Sgemm.
 	a := blas32.General{Rows: 2, Cols: 3, Stride: 3, Data: []float32{1, 2, 3, 4, 5, 6}}

@@ -15,7 +15,6 @@ import (
 	"syscall/js"
 	"time"
 
-	_ "github.com/govae/govae/core/kernels" // the fast float32 matrix product
 	"github.com/govae/govae/core/mnist"
 	dp "github.com/govae/govae/wasm/worker/dataparallel"
 )
