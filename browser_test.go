@@ -45,6 +45,8 @@ type browserStatus struct {
 	Phase          string   `json:"phase"`
 	Ready          bool     `json:"ready"`
 	ReadyMs        float64  `json:"readyMs"`
+	FirstPaintMs   float64  `json:"firstPaintMs"`
+	Preview        string   `json:"preview"`
 	Training       bool     `json:"training"`
 	Step           int      `json:"step"`
 	Epoch          int      `json:"epoch"`
@@ -124,6 +126,11 @@ func buildSite(t *testing.T) string {
 type siteVariants struct {
 	site         http.Handler
 	trainMissing atomic.Bool // /nodata/: the training files answer 404 while set
+	// /slowweights/: assets/vae.bin is held back until this channel is
+	// closed (preview_browser_test.go).
+	holdWeights chan struct{}
+	// /otherpreview/: a valid preview of other weights.
+	otherPreview []byte
 }
 
 func (v *siteVariants) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +141,21 @@ func (v *siteVariants) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case prefix == "missing" && rest == "assets/vae.bin":
 		http.NotFound(w, r)
+		return
+	case prefix == "slowweights" && rest == "assets/vae.bin" && v.holdWeights != nil:
+		select {
+		case <-v.holdWeights:
+		case <-r.Context().Done():
+			return
+		}
+	case prefix == "badpreview" && rest == "assets/vae.preview.bin":
+		w.Write([]byte("GOVAEPV\nnot a preview"))
+		return
+	case prefix == "nopreview" && rest == "assets/vae.preview.bin":
+		http.NotFound(w, r)
+		return
+	case prefix == "otherpreview" && rest == "assets/vae.preview.bin" && v.otherPreview != nil:
+		w.Write(v.otherPreview)
 		return
 	case prefix == "nodata" && strings.HasPrefix(rest, "data/train-") && v.trainMissing.Load():
 		http.NotFound(w, r)
@@ -187,6 +209,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("Train", b.testTrain)
 	t.Run("HiDPI", b.testHiDPI)
 	t.Run("PhoneTouch", b.testPhoneTouch)
+	t.Run("Preview", b.testPreview)
+	t.Run("PreviewProblems", b.testPreviewProblems)
 	t.Run("CorruptWeights", b.testCorruptWeights)
 	t.Run("MissingWeights", b.testMissingWeights)
 	t.Run("AbsurdSettings", b.testAbsurdSettings)

@@ -45,11 +45,13 @@ func inPreview(name string) bool {
 	return strings.HasPrefix(name, "decoder.") || strings.HasPrefix(name, "likelihood.")
 }
 
-// WeightsChecksum returns the CRC-32C of a whole weights file: the value a
-// preview records as its source, so that a page can tell whether a preview
-// and a weights file belong together.
+// WeightsChecksum returns the CRC-32C of a weights file without its last
+// four bytes, i.e. the checksum an intact file stores at its end: the value
+// a preview records as its source, so that a page can tell whether a preview
+// and a weights file belong together. (The CRC of a whole file, checksum
+// included, is the same constant for every intact file.)
 func WeightsChecksum(weightsFile []byte) uint32 {
-	return crc32.Checksum(weightsFile, castagnoli)
+	return crc32.Checksum(weightsFile[:max(len(weightsFile)-4, 0)], castagnoli)
 }
 
 // MarshalPreview returns a preview of m's decoder in the preview file format.

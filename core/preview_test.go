@@ -71,6 +71,30 @@ func TestPreviewRoundTrip(t *testing.T) {
 	}
 }
 
+// TestPreviewSource: a preview names the weights it was made from, and the
+// previews of different weights name different ones.
+func TestPreviewSource(t *testing.T) {
+	var sources []uint32
+	for seed := uint64(1); seed <= 2; seed++ {
+		m, err := New(tinyArchitecture(), seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := m.MarshalBinary()
+		_, source, err := ParsePreview(m.MarshalPreview())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored := binary.LittleEndian.Uint32(full[len(full)-4:]); source != stored || WeightsChecksum(full) != stored {
+			t.Fatalf("seed %d: source %08x, WeightsChecksum %08x, the file's stored checksum %08x", seed, source, WeightsChecksum(full), stored)
+		}
+		sources = append(sources, source)
+	}
+	if sources[0] == sources[1] {
+		t.Fatalf("the previews of two different models have the same source %08x", sources[0])
+	}
+}
+
 // TestPreviewSize: the reason previews exist is that they are small.
 func TestPreviewSize(t *testing.T) {
 	m, err := New(DefaultArchitecture(), 1)

@@ -257,7 +257,9 @@ func (g *Game) showNotices() {
 type statusJSON struct {
 	Phase          string       `json:"phase"` // "weights" until the weights are in, then "running"
 	Ready          bool         `json:"ready"`
-	ReadyMs        float64      `json:"readyMs"` // performance.now() when ready resolved
+	ReadyMs        float64      `json:"readyMs"`      // performance.now() when ready resolved
+	FirstPaintMs   float64      `json:"firstPaintMs"` // performance.now() when firstPaint resolved
+	Preview        string       `json:"preview"`      // how the weights' preview was used
 	Training       bool         `json:"training"`
 	Step           int          `json:"step"`
 	Epoch          int          `json:"epoch"`
@@ -319,6 +321,7 @@ func (g *Game) publishStatus() {
 	s := g.settings
 	out := statusJSON{
 		Phase: "running", Ready: g.readyAt > 0, ReadyMs: g.readyAt,
+		FirstPaintMs: g.firstPaintAt, Preview: g.previewState,
 		Training: st.Running || st.Pending > 0, Step: st.Steps, Epoch: st.Epoch,
 		Examples: st.Examples, ExamplesPerSec: st.ExamplesPerSec,
 		Settings: settingsJSON{LR: s.LearningRate, Batch: s.BatchSize, Beta: s.Beta, Warmup: s.WarmupSteps,

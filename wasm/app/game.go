@@ -18,6 +18,7 @@ import (
 // What the weights shown are, as the panel and status() say it.
 const (
 	weightsPretrained = "pretrained"
+	weightsPreview    = "pretrained, 8-bit preview" // the decoder from vae.preview.bin, until vae.bin is in
 	weightsFineTuned  = "pretrained, fine-tuned"
 	weightsUntrained  = "untrained" // the pretrained weights failed to load
 	weightsRandom     = "random init"
@@ -71,10 +72,18 @@ type Game struct {
 	plane              view.Plane
 	panel              view.Rect // the control panel, in CSS pixels
 
-	gfx        graphics
-	dirty      bool
-	drawn      bool    // a real manifold has been drawn
-	readyAt    float64 // performance.now() when ready resolved, 0 before
+	gfx     graphics
+	dirty   bool
+	drawn   bool    // a real manifold has been drawn
+	readyAt float64 // performance.now() when ready resolved, 0 before
+
+	// The first picture comes from the weights' preview when there is one
+	// (loadWeights); the full weights replace it.
+	firstPaintAt float64       // performance.now() when firstPaint resolved, 0 before
+	painted      chan struct{} // closed at the first paint
+	awaitFull    bool          // the full weights' manifold is being decoded over the preview's
+	previewState string        // for status(): how the preview was used
+
 	urlDirty   bool
 	lastURL    time.Time
 	lastStats  time.Time
@@ -106,6 +115,7 @@ func New() *Game {
 		seed:    uint64(time.Now().UnixNano()),
 		dirty:   true,
 		wake:    make(chan struct{}, 1),
+		painted: make(chan struct{}),
 	}
 	g.status.Phase = "weights"
 	g.settings, g.notices = view.ParseQuery(js.Global().Get("location").Get("search").String())
@@ -136,19 +146,73 @@ func (g *Game) runCommands() {
 	}
 }
 
-// loadWeights parses the weights index.html started downloading; on any
-// problem the page says so and shows an untrained model instead.
+// loadWeights shows the weights' preview (assets/vae.preview.bin: the
+// decoder in 8 bits, an eighth of the weights' bytes) as soon as it and the
+// wasm are in, and only then downloads the full weights, which replace it.
+// Without a usable preview it fetches the full weights at once. When the
+// full weights fail, the page says so and shows an untrained model instead.
 func (g *Game) loadWeights() {
-	v, err := await(g.dom.host.Get("weights"))
+	v, err := await(g.dom.host.Get("preview"))
+	var preview *core.Model
+	var source uint32
+	if err == nil {
+		preview, source, err = core.ParsePreview(goBytes(v))
+	}
+	if err == nil {
+		err = checkPageShape(preview)
+	}
+	if err != nil {
+		g.setPreviewState("not used: " + err.Error())
+		js.Global().Get("console").Call("warn", "govae: the weights' preview is not used:", err.Error())
+	} else {
+		g.post(func() { g.showPreview(preview) })
+		<-g.painted
+	}
+	v, err = await(g.dom.host.Call("fullWeights"))
 	var m *core.Model
 	if err == nil {
-		m, err = core.ParseModel(goBytes(v))
+		data := goBytes(v)
+		if m, err = core.ParseModel(data); err == nil && preview != nil && core.WeightsChecksum(data) != source {
+			g.setPreviewState("replaced; it was made from other weights than assets/vae.bin (rebuild with make build)")
+		}
 	}
-	if err == nil && (m.Arch.Input != 28*28 || m.Arch.Latent != 2) {
-		err = fmt.Errorf("the weights are for %d-pixel images and a %d-D latent space; this page needs 784 and 2",
-			m.Arch.Input, m.Arch.Latent)
+	if err == nil {
+		err = checkPageShape(m)
 	}
 	g.post(func() { g.start(m, err) })
+}
+
+// checkPageShape refuses models the page cannot show.
+func checkPageShape(m *core.Model) error {
+	if m.Arch.Input != 28*28 || m.Arch.Latent != 2 {
+		return fmt.Errorf("the weights are for %d-pixel images and a %d-D latent space; this page needs 784 and 2",
+			m.Arch.Input, m.Arch.Latent)
+	}
+	return nil
+}
+
+func (g *Game) setPreviewState(s string) {
+	g.mu.Lock()
+	g.previewState = s
+	g.status.Preview = s
+	g.mu.Unlock()
+}
+
+// showPreview draws the first manifold with the preview's decoder. Nothing
+// else uses it: the preview has no encoder, and the controls and the lab
+// wait for the full weights.
+func (g *Game) showPreview(m *core.Model) {
+	g.weights = weightsPreview
+	g.scene = NewScene(m, g.settings.Grid)
+	g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
+	g.clampZ()
+	g.resample = true
+	g.dirty = true
+	g.setPreviewState("shown")
+	g.mu.Lock()
+	g.status.Phase = "decoding the preview"
+	g.status.Weights = weightsPreview
+	g.mu.Unlock()
 }
 
 // start shows the loaded model, or fresh weights when loading failed. The
@@ -168,8 +232,14 @@ func (g *Game) start(m *core.Model, err error) {
 	}
 	g.initial = m
 	g.dirty = true
-	g.scene = NewScene(m, g.settings.Grid)
-	g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
+	if g.scene != nil {
+		// The preview's manifold stays on screen until this one is whole.
+		g.scene.Refresh(m, PartManifold, g.settings.Grid, 0)
+		g.awaitFull = true
+	} else {
+		g.scene = NewScene(m, g.settings.Grid)
+		g.scene.Refresh(nil, PartManifold, g.settings.Grid, 0)
+	}
 	g.clampZ()
 	g.resample = true
 	g.mu.Lock()
@@ -202,7 +272,8 @@ func (g *Game) Update() (err error) {
 	if g.scene == nil {
 		return nil // waiting for the weights
 	}
-	if g.drawn && g.backend == nil {
+	g.checkPainted()
+	if g.drawn && g.backend == nil && g.initial != nil && !g.awaitFull {
 		g.becomeReady()
 	}
 	if !g.labInput() { // a press that picks a lab point does not move z
@@ -363,6 +434,24 @@ func (g *Game) stepDone(r StepResult) {
 		g.weights = weightsFineTuned
 	case weightsRandom, weightsUntrained:
 		g.weights = weightsScratch
+	}
+}
+
+// checkPainted resolves window.govae.firstPaint once the first manifold
+// (the preview's, or the full weights') is on screen, and notices when the
+// full weights' manifold has replaced the preview's.
+func (g *Game) checkPainted() {
+	if g.drawn && g.firstPaintAt == 0 {
+		g.firstPaintAt = performanceNow()
+		g.mu.Lock()
+		g.status.FirstPaintMs = g.firstPaintAt
+		g.mu.Unlock()
+		g.dom.host.Call("firstPaint")
+		close(g.painted) // loadWeights fetches the full weights now
+	}
+	if g.awaitFull && !g.scene.Busy() {
+		g.awaitFull = false
+		g.drawn, g.dirty = false, true // ready once it has been drawn
 	}
 }
 

@@ -339,6 +339,9 @@ func (g *Game) addNotice(n view.Notice) {
 // moment (the encoder estimators, the test evaluation) runs in labWork.
 func (g *Game) labUpdate() {
 	l := g.lab
+	if g.scene != nil && g.initial == nil {
+		return // the weights' preview is on screen: it has no encoder, so the lab waits for the full weights
+	}
 	if g.scene != nil {
 		key := labModelKey{g.scene.Model, g.sceneVersion}
 		if key != l.modelKey {
@@ -608,7 +611,7 @@ func (g *Game) exposeLabHooks() {
 	// encodeImage(pixels784) returns the posterior {mu, logvar} of a
 	// 28×28 image (values in [0, 1]) under the weights the plane shows.
 	hook("encodeImage", func(args []js.Value) any {
-		if g.scene == nil {
+		if g.scene == nil || g.initial == nil { // nothing yet, or the preview, which has no encoder
 			return map[string]any{"error": "the weights are not loaded yet"}
 		}
 		if len(args) == 0 || args[0].Get("length").Type() != js.TypeNumber || args[0].Get("length").Int() != view.DigitPixels {
