@@ -73,12 +73,7 @@ func (m *Model) MarshalPreview() []byte {
 	}
 	buf.Write(le.AppendUint32(nil, uint32(len(params))))
 	for _, p := range params {
-		buf.Write(le.AppendUint16(nil, uint16(len(p.Name))))
-		buf.WriteString(p.Name)
-		buf.WriteByte(byte(len(p.Shape)))
-		for _, d := range p.Shape {
-			buf.Write(le.AppendUint32(nil, uint32(d)))
-		}
+		writeTensorHead(&buf, p)
 		if len(p.Shape) != 2 {
 			buf.WriteByte(encodingFloat32)
 			for _, v := range p.Value {
@@ -142,26 +137,8 @@ func parsePreview(data []byte) (*Model, uint32, error) {
 		return nil, 0, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxWeightsFileSize)
 	}
 	d := &decoder{data: data}
-	magic := d.bytes(len(previewMagic))
-	if d.err != nil && bytes.HasPrefix([]byte(previewMagic), data) {
-		return nil, 0, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrTruncated, len(data), previewMagic)
-	}
-	if d.err != nil || string(magic) != previewMagic {
-		return nil, 0, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), previewMagic)
-	}
-	if v := d.u32(); d.err == nil && v != previewVersion {
-		return nil, 0, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, previewVersion)
-	}
-	source := d.u32()
-	headLen := d.u32()
-	if d.err == nil && int64(headLen) > int64(len(data)) {
-		return nil, 0, fmt.Errorf("%w: architecture header claims %d bytes, the file has %d", ErrTruncated, headLen, len(data))
-	}
-	head := &decoder{data: d.bytes(int(headLen))}
-	if d.err != nil {
-		return nil, 0, d.err
-	}
-	arch, lik, err := decodeHeader(head)
+	var source uint32
+	arch, lik, err := d.readPrologue(previewMagic, previewVersion, func() { source = d.u32() })
 	if err != nil {
 		return nil, 0, err
 	}
@@ -189,7 +166,7 @@ func parsePreview(data []byte) (*Model, uint32, error) {
 	}
 	le := binary.LittleEndian
 	for _, p := range params {
-		if err := d.tensorHead(p); err != nil {
+		if err := d.readTensorHead(p); err != nil {
 			return nil, 0, err
 		}
 		switch enc := d.u8(); {
@@ -222,15 +199,8 @@ func parsePreview(data []byte) (*Model, uint32, error) {
 			return nil, 0, fmt.Errorf("%w: tensor %q %v has encoding %d", ErrCorrupt, p.Name, p.Shape, enc)
 		}
 	}
-	sum := d.u32()
-	if d.err != nil {
-		return nil, 0, d.err
-	}
-	if d.off != len(data) {
-		return nil, 0, fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCorrupt, len(data)-d.off)
-	}
-	if want := crc32.Checksum(data[:len(data)-4], castagnoli); sum != want {
-		return nil, 0, fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
+	if err := d.readEnd(); err != nil {
+		return nil, 0, err
 	}
 	for _, p := range params {
 		if i := firstNonFinite(p.Value); i >= 0 {
@@ -238,21 +208,4 @@ func parsePreview(data []byte) (*Model, uint32, error) {
 		}
 	}
 	return m, source, nil
-}
-
-// tensorHead reads a tensor's name and shape and checks them against p.
-func (d *decoder) tensorHead(p Param) error {
-	name := string(d.bytes(int(d.u16())))
-	rank := int(d.u8())
-	shape := make([]int, 0, 4)
-	for i := 0; i < rank && d.err == nil; i++ {
-		shape = append(shape, int(d.u32()))
-	}
-	if d.err != nil {
-		return d.err
-	}
-	if name != p.Name || !intsEqual(shape, p.Shape) {
-		return fmt.Errorf("%w: tensor %q %v where the architecture wants %q %v", ErrCorrupt, name, shape, p.Name, p.Shape)
-	}
-	return nil
 }

@@ -69,18 +69,87 @@ func (m *Model) MarshalBinary() []byte {
 	params := m.Params()
 	buf.Write(le.AppendUint32(nil, uint32(len(params))))
 	for _, p := range params {
-		buf.Write(le.AppendUint16(nil, uint16(len(p.Name))))
-		buf.WriteString(p.Name)
-		buf.WriteByte(byte(len(p.Shape)))
-		for _, d := range p.Shape {
-			buf.Write(le.AppendUint32(nil, uint32(d)))
-		}
+		writeTensorHead(&buf, p)
 		for _, v := range p.Value {
 			buf.Write(le.AppendUint32(nil, math.Float32bits(v)))
 		}
 	}
 	buf.Write(le.AppendUint32(nil, crc32.Checksum(buf.Bytes(), castagnoli)))
 	return buf.Bytes()
+}
+
+// writeTensorHead writes a tensor's name and shape.
+func writeTensorHead(buf *bytes.Buffer, p Param) {
+	le := binary.LittleEndian
+	buf.Write(le.AppendUint16(nil, uint16(len(p.Name))))
+	buf.WriteString(p.Name)
+	buf.WriteByte(byte(len(p.Shape)))
+	for _, d := range p.Shape {
+		buf.Write(le.AppendUint32(nil, uint32(d)))
+	}
+}
+
+// readTensorHead reads a tensor's name and shape and checks them against p.
+func (d *decoder) readTensorHead(p Param) error {
+	name := string(d.bytes(int(d.u16())))
+	rank := int(d.u8())
+	shape := make([]int, 0, 4)
+	for i := 0; i < rank && d.err == nil; i++ {
+		shape = append(shape, int(d.u32()))
+	}
+	if d.err != nil {
+		return d.err
+	}
+	if name != p.Name || !intsEqual(shape, p.Shape) {
+		return fmt.Errorf("%w: tensor %q %v where the architecture wants %q %v", ErrCorrupt, name, shape, p.Name, p.Shape)
+	}
+	return nil
+}
+
+// readPrologue reads what the weights and preview files start with: the
+// magic, the version and the architecture header.
+func (d *decoder) readPrologue(magic string, version uint32, extra func()) (Architecture, Likelihood, error) {
+	var a Architecture
+	var lik Likelihood
+	data := d.data
+	got := d.bytes(len(magic))
+	if d.err != nil && bytes.HasPrefix([]byte(magic), data) {
+		// A proper prefix of the magic (even empty) is a truncated file.
+		return a, lik, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrTruncated, len(data), magic)
+	}
+	if d.err != nil || string(got) != magic {
+		return a, lik, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), magic)
+	}
+	if v := d.u32(); d.err == nil && v != version {
+		return a, lik, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, version)
+	}
+	if extra != nil {
+		extra()
+	}
+	headLen := d.u32()
+	if d.err == nil && int64(headLen) > int64(len(data)) {
+		return a, lik, fmt.Errorf("%w: architecture header claims %d bytes, the file has %d", ErrTruncated, headLen, len(data))
+	}
+	head := &decoder{data: d.bytes(int(headLen))}
+	if d.err != nil {
+		return a, lik, d.err
+	}
+	return decodeHeader(head)
+}
+
+// readEnd reads the trailing checksum and checks it and the file's length.
+func (d *decoder) readEnd() error {
+	sum := d.u32()
+	if d.err != nil {
+		return d.err
+	}
+	if d.off != len(d.data) {
+		return fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCorrupt, len(d.data)-d.off)
+	}
+	if want := crc32.Checksum(d.data[:len(d.data)-4], castagnoli); sum != want {
+		return fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
+	}
+	return nil
 }
 
 func encodeHeader(a Architecture, lik Likelihood) []byte {
@@ -123,26 +192,7 @@ func ParseModel(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxWeightsFileSize)
 	}
 	d := &decoder{data: data}
-	magic := d.bytes(len(weightsMagic))
-	if d.err != nil && bytes.HasPrefix([]byte(weightsMagic), data) {
-		// A proper prefix of the magic (even empty) is a truncated file.
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrTruncated, len(data), weightsMagic)
-	}
-	if d.err != nil || string(magic) != weightsMagic {
-		return nil, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), weightsMagic)
-	}
-	if v := d.u32(); d.err == nil && v != weightsVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, weightsVersion)
-	}
-	headLen := d.u32()
-	if d.err == nil && int64(headLen) > int64(len(data)) {
-		return nil, fmt.Errorf("%w: architecture header claims %d bytes, the file has %d", ErrTruncated, headLen, len(data))
-	}
-	head := &decoder{data: d.bytes(int(headLen))}
-	if d.err != nil {
-		return nil, d.err
-	}
-	arch, lik, err := decodeHeader(head)
+	arch, lik, err := d.readPrologue(weightsMagic, weightsVersion, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -161,17 +211,8 @@ func ParseModel(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %d tensors, the architecture %s has %d", ErrCorrupt, t, arch, len(params))
 	}
 	for _, p := range params {
-		name := string(d.bytes(int(d.u16())))
-		rank := int(d.u8())
-		shape := make([]int, 0, 4)
-		for i := 0; i < rank && d.err == nil; i++ {
-			shape = append(shape, int(d.u32()))
-		}
-		if d.err != nil {
-			return nil, d.err
-		}
-		if name != p.Name || !intsEqual(shape, p.Shape) {
-			return nil, fmt.Errorf("%w: tensor %q %v where the architecture wants %q %v", ErrCorrupt, name, shape, p.Name, p.Shape)
+		if err := d.readTensorHead(p); err != nil {
+			return nil, err
 		}
 		raw := d.bytes(4 * len(p.Value))
 		if d.err != nil {
@@ -181,15 +222,8 @@ func ParseModel(data []byte) (*Model, error) {
 			p.Value[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
 	}
-	sum := d.u32()
-	if d.err != nil {
-		return nil, d.err
-	}
-	if d.off != len(data) {
-		return nil, fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCorrupt, len(data)-d.off)
-	}
-	if want := crc32.Checksum(data[:len(data)-4], castagnoli); sum != want {
-		return nil, fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
+	if err := d.readEnd(); err != nil {
+		return nil, err
 	}
 	// A file written from a diverged model is intact but useless.
 	for _, p := range params {
