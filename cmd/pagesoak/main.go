@@ -80,7 +80,8 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		return err
 	}
 	fmt.Fprintf(w, "page %s, training for %v\n", url, duration)
-	fmt.Fprintf(w, "%8s %8s %6s %9s %10s %14s %12s\n", "elapsed", "step", "epoch", "-ELBO", "examples/s", "wasm mem MiB", "JS heap MiB")
+	fmt.Fprintf(w, "%8s %8s %6s %9s %10s %14s %12s %13s %13s %6s\n", "elapsed", "step", "epoch", "-ELBO", "examples/s",
+		"wasm mem MiB", "JS heap MiB", "Go heap MiB", "Go sys MiB", "GCs")
 	start := time.Now()
 	var memMin, memMax float64
 	for {
@@ -98,6 +99,10 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		if err != nil {
 			return err
 		}
+		gm, err := chromedp.Run(ctx, chromedp.Evaluate[goMem](`window.govae.memStats()`))
+		if err != nil {
+			return err
+		}
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			return fmt.Errorf("status %q: %w", raw, err)
 		}
@@ -110,8 +115,8 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		if s.NegELBO != nil {
 			elbo = fmt.Sprintf("%.2f", *s.NegELBO)
 		}
-		fmt.Fprintf(w, "%8s %8d %6d %9s %10.0f %14.1f %12.1f\n", time.Since(start).Round(time.Second),
-			s.Step, s.Epoch, elbo, s.ExamplesPerSec, mib, heap/(1<<20))
+		fmt.Fprintf(w, "%8s %8d %6d %9s %10.0f %14.1f %12.1f %13.1f %13.1f %6d\n", time.Since(start).Round(time.Second),
+			s.Step, s.Epoch, elbo, s.ExamplesPerSec, mib, heap/(1<<20), gm.HeapAlloc/(1<<20), gm.Sys/(1<<20), int(gm.NumGC))
 		if s.TrainError != "" {
 			return errors.New("training stopped: " + s.TrainError)
 		}
@@ -124,4 +129,13 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 	}
 	fmt.Fprintf(w, "done: wasm memory %.1f–%.1f MiB over %v\n", memMin, memMax, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// goMem is what window.govae.memStats() returns: the page's Go runtime.MemStats.
+type goMem struct {
+	HeapAlloc float64 `json:"heapAlloc"`
+	HeapInuse float64 `json:"heapInuse"`
+	HeapSys   float64 `json:"heapSys"`
+	Sys       float64 `json:"sys"`
+	NumGC     float64 `json:"numGC"`
 }

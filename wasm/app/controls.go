@@ -5,6 +5,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strconv"
 	"syscall/js"
 	"time"
@@ -379,6 +380,15 @@ func (g *Game) exposeHooks() {
 		}
 		b, _ := json.Marshal(g.last) // finite by construction: a sigmoid's output
 		return string(b)
+	}))
+	// memStats() reports the Go heap of the page, for the browser soak: the
+	// wasm memory never shrinks, so only these tell growth from headroom.
+	// (ReadMemStats stops the world: called on demand, never per frame.)
+	govae.Set("memStats", js.FuncOf(func(js.Value, []js.Value) any {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return map[string]any{"heapAlloc": float64(m.HeapAlloc), "heapInuse": float64(m.HeapInuse),
+			"heapSys": float64(m.HeapSys), "sys": float64(m.Sys), "numGC": float64(m.NumGC)}
 	}))
 	g.exposeBenchHooks() // benchTrain, benchDecode (bench_js.go)
 }
