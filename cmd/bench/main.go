@@ -59,9 +59,15 @@ func main() {
 		page     = flag.Bool("page", true, "measure the first paint and decoding in the browser too")
 		inPage   = flag.Bool("inpage", true, "measure training in the page itself (workers=0) too")
 		batch32  = flag.Bool("batch32", true, "measure batch 32 too (batch 128 always)")
+		// The main thread while training (mainthread.go).
+		mainThread = flag.Bool("mainthread", true, "measure the page's main thread (frames/s, long tasks) idle and while training in Web Workers")
+		mtOnly     = flag.Bool("mainthread-only", false, "in the browser, measure only the main thread (no first paint, decoding or training speed)")
+		mtSecs     = flag.Int("mtsecs", 10, "seconds of each main-thread measurement")
+		mtProfile  = flag.String("mtprofile", "", mainThreadUsage)
 	)
 	flag.Parse()
 	trainInPage, trainBatch32 = *inPage, *batch32
+	mainThreadOn, mainThreadOnly, mainThreadSecs, mainThreadProfile = *mainThread, *mtOnly, *mtSecs, *mtProfile
 	if err := run(*reps, *steps, *workers, *out, *dist, *chromium, *native, *page); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -297,6 +303,18 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 	// The first action starts the browser: no timeout on it (see chromedp.Run).
 	if err := chromedp.Do(ctx, cdpCall(network.Enable, network.EnableParams{})); err != nil {
 		return fmt.Errorf("starting %s: %v", chromium, err)
+	}
+	if mainThreadOn || mainThreadOnly {
+		// In tabs of their own; the rows go after the others.
+		var mt table
+		if err := mainThreadBench(ctx, &mt, reps, mainThreadSecs, base, mainThreadProfile); err != nil {
+			return err
+		}
+		if mainThreadOnly {
+			t.rows = append(t.rows, mt.rows...)
+			return nil
+		}
+		defer func() { t.rows = append(t.rows, mt.rows...) }()
 	}
 	eval := func(timeout time.Duration, expr string, v any) error {
 		c, cancel := context.WithTimeout(ctx, timeout)

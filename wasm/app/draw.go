@@ -33,8 +33,6 @@ var (
 	}
 )
 
-const digitSide = 28 // MNIST images are 28×28
-
 // ringSide is the size of the crosshair ring's sprite, a circle of radius
 // 27 and width 8 drawn scaled to a radius of about 6 CSS pixels.
 const ringSide = 64
@@ -51,6 +49,7 @@ type graphics struct {
 	disc                  *ebiten.Image // a soft dot, the overlay's sprite
 	ring                  *ebiten.Image // the crosshair's circle
 	pixels                []byte
+	both                  []float32 // the reconstructions' inputs and outputs
 	verts                 []ebiten.Vertex
 	idx                   []uint32
 }
@@ -97,21 +96,22 @@ func (g *Game) syncTextures() {
 	if gx.manifoldVer != s.ManifoldVersion {
 		side := s.Grid * digitSide
 		gx.manifold = resizeImage(gx.manifold, side, side)
-		gx.pixels = tilesToRGBA(gx.pixels[:0], s.Manifold, s.Grid, s.Grid)
-		gx.manifold.WritePixels(gx.pixels)
+		px := s.ManifoldRGBA // converted while decoding (scene.go)
+		if px == nil {
+			px = gx.rgba(s.Manifold, s.Grid, s.Grid*s.Grid)
+		}
+		gx.manifold.WritePixels(px)
 		gx.manifoldVer = s.ManifoldVersion
 	}
 	if gx.reconVer != s.ReconVersion && s.Recon != nil {
 		gx.recon = resizeImage(gx.recon, ReconCount*digitSide, 2*digitSide)
-		both := append(append([]float32(nil), s.ReconInputs...), s.Recon...)
-		gx.pixels = tilesToRGBA(gx.pixels[:0], both, 2, ReconCount)
-		gx.recon.WritePixels(gx.pixels)
+		gx.both = append(append(gx.both[:0], s.ReconInputs...), s.Recon...)
+		gx.recon.WritePixels(gx.rgba(gx.both, ReconCount, 2*ReconCount))
 		gx.reconVer = s.ReconVersion
 	}
 	if gx.sampleDone != gx.sampleVer && g.sample != nil {
 		gx.sample = resizeImage(gx.sample, digitSide, digitSide)
-		gx.pixels = tilesToRGBA(gx.pixels[:0], g.sample, 1, 1)
-		gx.sample.WritePixels(gx.pixels)
+		gx.sample.WritePixels(gx.rgba(g.sample, 1, 1))
 		gx.sampleDone = gx.sampleVer
 	}
 	if gx.disc == nil {
@@ -134,20 +134,12 @@ func resizeImage(img *ebiten.Image, w, h int) *ebiten.Image {
 	return ebiten.NewImage(w, h)
 }
 
-// tilesToRGBA lays out rows×cols digits (each 784 values in [0, 1], tile
-// after tile in reading order) as one greyscale RGBA picture.
-func tilesToRGBA(dst []byte, tiles []float32, rows, cols int) []byte {
-	w := cols * digitSide
-	for y := 0; y < rows*digitSide; y++ {
-		r, py := y/digitSide, y%digitSide
-		for x := 0; x < w; x++ {
-			c, px := x/digitSide, x%digitSide
-			v := tiles[(r*cols+c)*digitSide*digitSide+py*digitSide+px]
-			b := byte(math.Round(float64(min(max(v, 0), 1)) * 255))
-			dst = append(dst, b, b, b, 255)
-		}
-	}
-	return dst
+// rgba returns n digits in a grid cols wide as RGBA pixels (tilesToRGBA),
+// in a buffer reused by the next call.
+func (gx *graphics) rgba(tiles []float32, cols, n int) []byte {
+	gx.pixels = reuseBytes(gx.pixels, 4*n*digitSide*digitSide)
+	tilesToRGBA(gx.pixels, tiles, cols, 0, n)
+	return gx.pixels
 }
 
 // drawPlane draws the manifold, its axes, the overlay and the crosshair.

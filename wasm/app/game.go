@@ -294,7 +294,15 @@ func (g *Game) Update() (err error) {
 	if g.chartDirty && time.Since(g.lastDraw) >= refreshInterval {
 		g.dirty, g.chartDirty = true, false
 	}
-	if g.scene.Busy() || g.training() || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy() {
+	if g.backend != nil && g.training() && !trainsHere(g.backend) {
+		// Steps done in Web Workers: collecting them takes no time, so it
+		// needs no work slice (which would run inside this frame's task).
+		for _, r := range g.backend.Tick(0) {
+			g.stepDone(r)
+			g.chartDirty = true
+		}
+	}
+	if g.scene.Busy() || g.training() && trainsHere(g.backend) || g.refreshDue() || g.labBusy() {
 		select {
 		case g.wake <- struct{}{}:
 		default: // already awake
@@ -340,6 +348,9 @@ func (g *Game) workLoop() {
 			g.dom.nextTask() // the browser's turn
 		default:
 			<-g.wake
+			// Woken by Update, inside an animation frame's task: the slice
+			// goes in a task of its own, or the frame would wait for it.
+			g.dom.nextTask()
 		}
 	}
 }
@@ -372,10 +383,8 @@ func (g *Game) work() bool {
 	start := time.Now()
 	training := g.training()
 	here := training && trainsHere(g.backend) // not in Web Workers
-	if g.backend != nil {
-		if v := g.backend.Version(); v != g.sceneVersion && !g.scene.Busy() && time.Since(g.lastRefresh) >= refreshInterval {
-			g.refresh(PartManifold | PartRecon | PartDots)
-		}
+	if g.refreshDue() {
+		g.refresh(PartManifold | PartRecon | PartDots)
 	}
 	if g.scene.Busy() {
 		budget := sliceBudget
@@ -398,9 +407,9 @@ func (g *Game) work() bool {
 	if g.labBusy() {
 		g.labWork(max(sliceBudget-time.Since(start), time.Millisecond))
 	}
-	// Training in workers needs no slices here: Update wakes the loop
-	// every frame to collect its steps.
-	return g.scene.Busy() || g.training() && trainsHere(g.backend) || g.backend != nil && g.backend.Version() != g.sceneVersion || g.labBusy()
+	// Training in workers needs no slices here: Update collects its steps,
+	// and wakes the loop when a refresh is due.
+	return g.scene.Busy() || g.training() && trainsHere(g.backend) || g.labBusy()
 }
 
 // refresh takes a new snapshot of the weights and recomputes parts of the

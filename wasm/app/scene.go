@@ -36,6 +36,7 @@ type Scene struct {
 
 	Grid            int
 	Manifold        []float32 // Grid²·784 decoder means, tiles in view.GridZ order
+	ManifoldRGBA    []byte    // the same as one greyscale picture, (Grid·28)² RGBA pixels
 	ManifoldVersion int
 
 	ReconInputs  []float32 // ReconCount test images
@@ -45,10 +46,18 @@ type Scene struct {
 	Dots        []Dot
 	DotsVersion int
 
+	// LastCost is the time Work spent on the last refresh it completed:
+	// what one refresh costs the thread that draws.
+	LastCost time.Duration
+
 	test *mnist.Dataset
 	job  *sceneJob
 	// Running estimates of the cost of one decode and one encode.
 	decodeCost, encodeCost time.Duration
+	// The manifold's buffers from the refresh before the published one,
+	// reused by the next (a refresh allocates nothing else that large).
+	spareManifold []float32
+	spareRGBA     []byte
 }
 
 // Parts of a refresh.
@@ -64,7 +73,10 @@ type sceneJob struct {
 	grid     int
 	z        []float32
 	manifold []float32
+	rgba     []byte
 	tiles    int // decoded so far
+
+	spent time.Duration // in Work
 
 	dotIdx []int
 	dots   []Dot
@@ -112,10 +124,21 @@ func (s *Scene) Refresh(model *core.Model, parts, grid, dots int) {
 		parts &^= PartRecon | PartDots
 	}
 	j := &sceneJob{parts: parts}
+	if s.job != nil {
+		j.spent = s.job.spent // an abandoned refresh's time counts too
+	}
 	if parts&PartManifold != 0 {
 		j.grid = grid
 		j.z = view.GridZ(grid)
-		j.manifold = make([]float32, grid*grid*s.Model.Arch.Input)
+		n := grid * grid * s.Model.Arch.Input
+		// The abandoned refresh's buffers, else the spare ones.
+		if s.job != nil && s.job.manifold != nil {
+			s.spareManifold, s.spareRGBA = s.job.manifold, s.job.rgba
+		}
+		j.manifold, s.spareManifold = reuse(s.spareManifold, n), nil
+		if s.Model.Arch.Input == digitSide*digitSide {
+			j.rgba, s.spareRGBA = reuseBytes(s.spareRGBA, 4*n), nil
+		}
 	}
 	if parts&PartDots != 0 {
 		// An evenly spread sample, the same digits on every refresh.
@@ -135,6 +158,9 @@ func (s *Scene) Refresh(model *core.Model, parts, grid, dots int) {
 func (s *Scene) Work(budget time.Duration) bool {
 	start := time.Now()
 	published, worked := false, false
+	if j := s.job; j != nil {
+		defer func() { j.spent += time.Since(start) }()
+	}
 	for s.job != nil {
 		left := budget - time.Since(start)
 		if worked && left <= 0 {
@@ -149,10 +175,16 @@ func (s *Scene) Work(budget time.Duration) bool {
 			in := s.Model.Arch.Input
 			t0 := time.Now()
 			s.Model.Decode(j.z[2*j.tiles:2*(j.tiles+k)], k, s.Model.Likelihood, j.manifold[j.tiles*in:(j.tiles+k)*in])
+			if j.rgba != nil {
+				tilesToRGBA(j.rgba, j.manifold, j.grid, j.tiles, j.tiles+k)
+			}
 			s.decodeCost = track(s.decodeCost, time.Since(t0), k)
 			j.tiles += k
 			if j.tiles == n {
-				s.Grid, s.Manifold = j.grid, j.manifold
+				if s.Grid == j.grid { // the same size: the next refresh reuses them
+					s.spareManifold, s.spareRGBA = s.Manifold, s.ManifoldRGBA
+				}
+				s.Grid, s.Manifold, s.ManifoldRGBA = j.grid, j.manifold, j.rgba
 				s.ManifoldVersion++
 				j.parts &^= PartManifold
 				published = true
@@ -191,9 +223,47 @@ func (s *Scene) Work(budget time.Duration) bool {
 		}
 		if j.parts == 0 {
 			s.job = nil
+			s.LastCost = j.spent + time.Since(start)
 		}
 	}
 	return published
+}
+
+// reuse returns b resized to n when its capacity allows, else a new slice.
+func reuse(b []float32, n int) []float32 {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]float32, n)
+}
+
+func reuseBytes(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]byte, n)
+}
+
+// digitSide is the side of an MNIST image: 28×28 = 784 inputs.
+const digitSide = 28
+
+// tilesToRGBA writes tiles [from, to) of a cols-wide grid of digits (784
+// values in [0, 1] each, tile after tile in reading order) into dst, the
+// whole grid as one greyscale RGBA picture of cols·28 pixels per row.
+func tilesToRGBA(dst []byte, tiles []float32, cols, from, to int) {
+	w := cols * digitSide
+	for t := from; t < to; t++ {
+		r, c := t/cols, t%cols
+		src := tiles[t*digitSide*digitSide : (t+1)*digitSide*digitSide]
+		for py := 0; py < digitSide; py++ {
+			row := dst[4*((r*digitSide+py)*w+c*digitSide):]
+			for px, v := range src[py*digitSide : (py+1)*digitSide] {
+				// Rounded to nearest, as math.Round for these non-negative values.
+				b := byte(float64(min(max(v, 0), 1))*255 + 0.5)
+				row[4*px], row[4*px+1], row[4*px+2], row[4*px+3] = b, b, b, 255
+			}
+		}
+	}
 }
 
 // Sample decodes the single latent point (z1, z2) with the snapshot.

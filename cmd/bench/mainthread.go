@@ -1,0 +1,351 @@
+//go:build !js
+
+package main
+
+// The page's main thread while training runs (GitHub issue #4): frames per
+// second, the share of time in long tasks and the longest, measured in the
+// open page while it trains in Web Workers exactly as a visitor's does —
+// Train pressed, the training images fetched by the workers from the site,
+// the pictures refreshed from weight snapshots — and, with -mtprofile, a
+// CPU profile of the main thread over a second window, summarised by
+// function (names need a govae.wasm built without -s, see mainThreadUsage).
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/profiler"
+	"github.com/chromedp/chromedp"
+)
+
+// Set from the flags.
+var (
+	mainThreadOn, mainThreadOnly bool
+	mainThreadSecs               int
+	mainThreadProfile            string
+)
+
+// mainThreadUsage is the flag's help.
+const mainThreadUsage = "write a CPU profile of the page's main thread while training to `PREFIX`-<config>.cpuprofile and print its top functions " +
+	"(function names need a govae.wasm built without -s: make build DIST=d && GOOS=js GOARCH=wasm go build -trimpath -o d/govae.wasm ./wasm, then -dist d)"
+
+// mainThreadConfig is one situation of the page measured.
+type mainThreadConfig struct {
+	name    string // in the table
+	query   string // the page's URL query
+	train   bool   // press Train and measure while it runs
+	workers int    // expected status().workers while training
+}
+
+// frameStats is what mainThreadJS returns.
+type frameStats struct {
+	Ms         float64 `json:"ms"`         // the window, page clock
+	Frames     int     `json:"frames"`     // requestAnimationFrame callbacks
+	MaxGapMs   float64 `json:"maxGapMs"`   // longest time between two frames
+	LongMs     float64 `json:"longMs"`     // time in long tasks within the window
+	LongCount  int     `json:"longCount"`  // long tasks overlapping the window
+	LongestMs  float64 `json:"longestMs"`  // the longest of them
+	Examples   float64 `json:"examples"`   // trained on during the window
+	Manifolds  int     `json:"manifolds"`  // manifolds published during the window
+	Steps      int     `json:"steps"`      // optimiser steps during the window
+	Training   bool    `json:"training"`   // still training at the end
+	TrainError string  `json:"trainError"` // status().trainError at the end
+}
+
+// mainThreadJS counts animation frames and long tasks (PerformanceObserver
+// 'longtask': tasks over 50 ms) for %d seconds, and the training progress
+// status() reports meanwhile.
+const mainThreadJS = `(async (secs) => {
+	const long = [];
+	const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) long.push([e.startTime, e.duration]); });
+	obs.observe({ type: 'longtask' });
+	const s0 = JSON.parse(govae.status());
+	const t0 = performance.now();
+	let frames = 0, last = t0, maxGap = 0;
+	await new Promise((done) => {
+		const f = (t) => {
+			frames++;
+			maxGap = Math.max(maxGap, t - last);
+			last = t;
+			if (t - t0 >= secs * 1000) done(); else requestAnimationFrame(f);
+		};
+		requestAnimationFrame(f);
+	});
+	const t1 = performance.now();
+	await new Promise((r) => setTimeout(r, 100)); // the observer's last entries
+	for (const e of obs.takeRecords()) long.push([e.startTime, e.duration]);
+	obs.disconnect();
+	const s1 = JSON.parse(govae.status());
+	let longMs = 0, longest = 0, count = 0;
+	for (const [s, d] of long) {
+		const a = Math.max(s, t0), b = Math.min(s + d, t1);
+		if (b <= a) continue;
+		count++;
+		longMs += b - a;
+		longest = Math.max(longest, d);
+	}
+	return { ms: t1 - t0, frames, maxGapMs: maxGap, longMs, longCount: count, longestMs: longest,
+		examples: s1.examples - s0.examples, manifolds: s1.manifolds - s0.manifolds, steps: s1.step - s0.step,
+		training: s1.training, trainError: s1.trainError || '' };
+})(%d)`
+
+// mainThreadBench measures the page's main thread idle and while training
+// in the default number of workers and in cores workers, at batch 128, each
+// in a fresh tab of the running browser, reps times for secs seconds.
+func mainThreadBench(browser context.Context, t *table, reps, secs int, base, profile string) error {
+	var cores int
+	{
+		c, cancel := chromedp.NewContext(browser)
+		_, err := chromedp.Run(c, chromedp.Navigate(base+"/?batch=128"))
+		if err == nil {
+			cores, err = chromedp.Run(c, chromedp.Evaluate[int](`navigator.hardwareConcurrency`))
+		}
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	auto := min(max(cores-1, 1), 4) // the page's default (wasm/app.DefaultWorkers)
+	configs := []mainThreadConfig{
+		{name: "idle (not training)", query: "batch=128"},
+		{name: fmt.Sprintf("training in %d Web Worker%s (the default here), batch 128", auto, plural(auto)), query: "batch=128", train: true, workers: auto},
+	}
+	if cores != auto {
+		configs = append(configs, mainThreadConfig{name: fmt.Sprintf("training in %d Web Workers, batch 128", cores),
+			query: fmt.Sprintf("batch=128&workers=%d", cores), train: true, workers: cores})
+	}
+	for _, cfg := range configs {
+		fmt.Fprintf(os.Stderr, "bench: main thread, %s\n", cfg.name)
+		var fps, longShare, longest, maxGap, rate, refreshes sample
+		for r := 0; r < reps; r++ {
+			prof := ""
+			if profile != "" && r == 0 {
+				prof = fmt.Sprintf("%s-%s.cpuprofile", profile, strings.NewReplacer(" ", "", "(", "", ")", "", ",", "-").Replace(cfg.name))
+			}
+			st, err := mainThreadRun(browser, base, cfg, secs, prof)
+			if err != nil {
+				return fmt.Errorf("main thread, %s: %w", cfg.name, err)
+			}
+			sec := st.Ms / 1000
+			fps = append(fps, float64(st.Frames)/sec)
+			longShare = append(longShare, 100*st.LongMs/st.Ms)
+			longest = append(longest, st.LongestMs)
+			maxGap = append(maxGap, st.MaxGapMs)
+			rate = append(rate, st.Examples/sec)
+			refreshes = append(refreshes, float64(st.Manifolds)/sec)
+		}
+		what := "browser: main thread, " + cfg.name
+		t.add(what+": frames/s", fps.cell("%.1f", true), "requestAnimationFrame callbacks; SwiftShader GL, 1280×800")
+		t.add(what+": time in long tasks", longShare.cell("%.1f %%", false),
+			fmt.Sprintf("PerformanceObserver 'longtask' (> 50 ms); longest task %s, longest gap between frames %s",
+				longest.cell("%.0f ms", false), maxGap.cell("%.0f ms", false)))
+		if cfg.train {
+			t.add(what+": training meanwhile", rate.cell("%.0f", true),
+				fmt.Sprintf("examples/s while the page draws; manifold refreshes/s %s", refreshes.cell("%.1f", true)))
+		}
+	}
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// mainThreadRun opens the page in a new tab, waits for the test digits
+// (the reconstructions are part of every refresh), presses Train when cfg
+// says so and waits for steps to come in, lets it settle and measures for
+// secs seconds; with prof, it then profiles the main thread for as long.
+func mainThreadRun(browser context.Context, base string, cfg mainThreadConfig, secs int, prof string) (frameStats, error) {
+	var st frameStats
+	tab, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, 5*time.Minute)
+	defer cancelT()
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/?"+cfg.query)); err != nil {
+		return st, err
+	}
+	// Ready, the test digits in and their first reconstructions drawn.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`govae.ready.then(() => new Promise((done, fail) => {
+		const poll = () => {
+			const s = JSON.parse(govae.status());
+			if (s.testData === 'failed') fail(new Error('the test digits could not be loaded'));
+			else if (s.testData === 'ready' && s.recons > 0) done(true);
+			else setTimeout(poll, 100);
+		};
+		poll();
+	}))`, chromedp.EvalAwaitPromise)); err != nil {
+		return st, fmt.Errorf("waiting for the page: %w", err)
+	}
+	if cfg.train {
+		if _, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS("#train"))); err != nil {
+			return st, err
+		}
+		// The workers fetch the training images, then steps come in.
+		var s struct {
+			Step       int    `json:"step"`
+			Workers    int    `json:"workers"`
+			TrainData  string `json:"trainData"`
+			TrainError string `json:"trainError"`
+		}
+		for {
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`govae.status()`))
+			if err != nil {
+				return st, err
+			}
+			if err := json.Unmarshal([]byte(raw), &s); err != nil {
+				return st, err
+			}
+			switch {
+			case s.TrainError != "":
+				return st, errors.New("training stopped: " + s.TrainError)
+			case s.TrainData == "failed":
+				return st, errors.New("the training digits could not be loaded (make build copies them from MNIST_DIR)")
+			}
+			if s.Step >= 3 {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if s.Workers != cfg.workers {
+			return st, fmt.Errorf("training in %d workers, want %d", s.Workers, cfg.workers)
+		}
+	}
+	time.Sleep(2 * time.Second) // past the start's one-off work
+	var err error
+	st, err = chromedp.Run(ctx, chromedp.Evaluate[frameStats](fmt.Sprintf(mainThreadJS, secs), chromedp.EvalAwaitPromise))
+	if err != nil {
+		return st, err
+	}
+	if cfg.train && (!st.Training || st.TrainError != "") {
+		return st, fmt.Errorf("training stopped during the measurement: %q", st.TrainError)
+	}
+	if prof != "" {
+		if err := profileMainThread(ctx, time.Duration(secs)*time.Second, prof); err != nil {
+			return st, fmt.Errorf("profile: %w", err)
+		}
+	}
+	return st, nil
+}
+
+// profileMainThread records a CPU profile of the page's main thread for d,
+// writes it to path (DevTools' Performance panel opens it) and prints the
+// functions with the most samples, by self and by total time.
+func profileMainThread(ctx context.Context, d time.Duration, path string) error {
+	if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(ctx, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{}); err != nil {
+		return err
+	}
+	time.Sleep(d)
+	res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
+	if err != nil {
+		return err
+	}
+	p := res.Profile
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: %s\n%s", path, summarizeProfile(p, 25))
+	return nil
+}
+
+// summarizeProfile lists the top functions of a CPU profile by total
+// (inclusive) and by self time, in ms over the profile and as a share of it.
+func summarizeProfile(p *profiler.Profile, top int) string {
+	if p == nil || len(p.Nodes) == 0 {
+		return "empty profile\n"
+	}
+	nodes := map[int64]*profiler.ProfileNode{}
+	parent := map[int64]int64{}
+	for _, n := range p.Nodes {
+		nodes[n.ID] = n
+		for _, c := range n.Children {
+			parent[c] = n.ID
+		}
+	}
+	name := func(n *profiler.ProfileNode) string {
+		f := n.CallFrame
+		if f == nil {
+			return "?"
+		}
+		s := f.FunctionName
+		if s == "" {
+			s = "(anonymous)"
+		}
+		if f.URL != "" && !strings.Contains(f.URL, ".wasm") && !strings.HasPrefix(s, "(") {
+			s += " " + f.URL[strings.LastIndex(f.URL, "/")+1:]
+		}
+		return s
+	}
+	self, total := map[string]float64{}, map[string]float64{}
+	var all float64
+	for i, id := range p.Samples {
+		if i >= len(p.TimeDeltas) {
+			break
+		}
+		// A sample's time: the delta to the next sample.
+		var dt float64
+		if i+1 < len(p.TimeDeltas) {
+			dt = float64(p.TimeDeltas[i+1]) / 1000
+		}
+		all += dt
+		n := nodes[id]
+		if n == nil {
+			continue
+		}
+		self[name(n)] += dt
+		seen := map[string]bool{}
+		for id, ok := id, true; ok; id, ok = parent[id] {
+			s := name(nodes[id])
+			if !seen[s] {
+				seen[s] = true
+				total[s] += dt
+			}
+		}
+	}
+	var b strings.Builder
+	list := func(title string, m map[string]float64) {
+		type kv struct {
+			k string
+			v float64
+		}
+		var l []kv
+		for k, v := range m {
+			l = append(l, kv{k, v})
+		}
+		slices.SortFunc(l, func(a, b kv) int { return cmp.Compare(b.v, a.v) })
+		fmt.Fprintf(&b, "  %s (of %.0f ms sampled):\n", title, all)
+		for i, e := range l {
+			if i == top {
+				break
+			}
+			fmt.Fprintf(&b, "    %8.0f ms %5.1f %%  %s\n", e.v, 100*e.v/all, e.k)
+		}
+	}
+	list("total time", total)
+	list("self time", self)
+	return b.String()
+}
