@@ -173,6 +173,9 @@ func mainThreadRun(browser context.Context, base string, cfg mainThreadConfig, s
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(tab, 5*time.Minute)
 	defer cancelT()
+	// Leave the page before closing the tab: closing alone can leave its
+	// training workers running for a while, slowing every later measurement.
+	defer chromedp.Run(ctx, chromedp.Navigate("about:blank"))
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/?"+cfg.query)); err != nil {
 		return st, err
 	}
