@@ -48,15 +48,41 @@ type graphics struct {
 	sampleVer, sampleDone int
 	disc                  *ebiten.Image // a soft dot, the overlay's sprite
 	ring                  *ebiten.Image // the crosshair's circle
+	white                 *ebiten.Image // opaque white, the chart lines' source
 	pixels                []byte
 	both                  []float32 // the reconstructions' inputs and outputs
 	verts                 []ebiten.Vertex
 	idx                   []uint32
+
+	// Partial redraws (redraw.go).
+	valid   bool                      // feet and keys describe the screen
+	feet    [numParts]image.Rectangle // each part's footprint when last drawn
+	keys    [numParts]any             // what each part showed, to notice changes
+	layout  layoutKey                 // the geometry of the last full redraw
+	pending parts                     // parts to redraw, from Update and the work loop
+	foot    footprint                 // the part being drawn
+	chartAt time.Time                 // when the chart was last drawn
+	stats   redrawStats               // for the tests: govae.redrawStats()
+	shared  redrawStats               // a copy of stats under g.mu, for the hook
+	hooked  bool                      // the hooks are exposed (redraw_js.go)
+}
+
+// layoutKey is the geometry a full redraw was made for.
+type layoutKey struct {
+	layout view.Layout
+	bounds image.Rectangle
+}
+
+// redrawStats counts the kinds of frames drawn.
+type redrawStats struct {
+	Full, Partial, Fallback int
 }
 
 // Draw implements ebiten.Game. The screen is kept between frames
 // (SetScreenClearedEveryFrame(false)), so a frame where nothing changed
-// draws nothing: the software renderers some visitors have stay idle.
+// draws nothing: the software renderers some visitors have stay idle. A
+// frame where only some parts changed redraws only their rectangles
+// (redraw.go); g.dirty, set wherever something else changed, redraws all.
 func (g *Game) Draw(screen *ebiten.Image) {
 	g.lock.Lock()
 	defer g.lock.Unlock()
@@ -65,14 +91,31 @@ func (g *Game) Draw(screen *ebiten.Image) {
 			g.fatal = fmt.Errorf("internal error while drawing: %v", r)
 		}
 	}()
-	if !g.dirty {
+	gx := &g.gfx
+	ready := g.scene != nil && g.scene.Manifold != nil
+	var keys [numParts]any
+	dirty := gx.pending
+	if ready && gx.valid {
+		keys = g.partKeys()
+		for p := range numParts {
+			if keys[p] != gx.keys[p] {
+				dirty |= 1 << p
+			}
+		}
+	}
+	if !g.dirty && dirty == 0 {
 		return
 	}
-	g.dirty = false
+	lk := layoutKey{g.layout, screen.Bounds()}
+	full := g.dirty || !ready || !gx.valid || !g.drawn || lk != gx.layout
+	g.dirty, gx.pending = false, 0
 	g.lastDraw = time.Now()
 	g.text.sweep()
-	screen.Fill(colBG)
-	if g.scene == nil || g.scene.Manifold == nil {
+	g.text.foot = &gx.foot
+	defer func() { g.text.foot = nil }()
+	if !ready {
+		gx.valid = false
+		screen.Fill(colBG)
 		msg := "Loading the pretrained weights…"
 		if g.scene != nil {
 			msg = "Decoding the manifold…"
@@ -82,12 +125,128 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		return
 	}
 	g.syncTextures()
-	g.drawPlane(screen)
-	g.drawSample(screen)
-	g.drawLegend(screen)
-	g.drawRecon(screen)
-	g.drawChart(screen)
+	if !full {
+		if !g.drawParts(screen, dirty) {
+			full = true
+			gx.stats.Fallback++
+		} else {
+			gx.stats.Partial++
+		}
+	}
+	if full {
+		screen.Fill(colBG)
+		for p := range numParts {
+			gx.feet[p] = g.drawPart(screen, p)
+		}
+		gx.layout = lk
+		gx.stats.Full++
+	}
+	if dirty.has(partChart) || full {
+		gx.chartAt = time.Now()
+	}
+	gx.keys = g.partKeys()
+	gx.valid = true
+	g.mu.Lock()
+	gx.shared = gx.stats
+	g.mu.Unlock()
 	g.drawn = true
+}
+
+// drawParts redraws the dirty parts, each in its rectangle, and reports
+// whether that was faithful to a full redraw (redrawOK); when not, the
+// caller redraws everything.
+func (g *Game) drawParts(screen *ebiten.Image, dirty parts) bool {
+	gx := &g.gfx
+	nominal := g.nominalBoxes()
+	plan := planRedraw(&gx.feet, &nominal, dirty, screen.Bounds())
+	now := gx.feet
+	for _, c := range plan {
+		dst := screen.SubImage(c.r).(*ebiten.Image)
+		dst.Fill(colBG)
+		for p := range numParts {
+			if c.parts.has(p) {
+				now[p] = g.drawPart(dst, p)
+			}
+		}
+	}
+	if !redrawOK(plan, &gx.feet, &now, dirty) {
+		return false
+	}
+	gx.feet = now
+	return true
+}
+
+// drawPart draws one part on dst and returns its footprint.
+func (g *Game) drawPart(dst *ebiten.Image, p part) image.Rectangle {
+	gx := &g.gfx
+	gx.foot = footprint{}
+	switch p {
+	case partPlane:
+		g.drawPlane(dst)
+	case partSample:
+		g.drawSample(dst)
+	case partLegend:
+		g.drawLegend(dst)
+	case partRecon:
+		g.drawRecon(dst)
+	case partChart:
+		g.drawChart(dst)
+	}
+	return gx.foot.rect()
+}
+
+// nominalBoxes returns where the layout puts each part, the plane's with
+// room for the crosshair's ring at its edges.
+func (g *Game) nominalBoxes() (b [numParts]image.Rectangle) {
+	l, u := g.layout, g.layout.Scale
+	b[partPlane] = pixelRect(l.PlaneBlock, 8*u)
+	b[partSample] = pixelRect(l.Sample, 0)
+	b[partLegend] = pixelRect(l.Legend, 0)
+	b[partRecon] = pixelRect(l.Recon, 0)
+	b[partChart] = pixelRect(l.Chart, 0)
+	return b
+}
+
+func pixelRect(r view.Rect, pad float64) image.Rectangle {
+	return image.Rect(int(math.Floor(r.X-pad)), int(math.Floor(r.Y-pad)), int(math.Ceil(r.Right()+pad)), int(math.Ceil(r.Bottom()+pad)))
+}
+
+// Keys of what the parts show: a part whose key changed is redrawn. The
+// chart has none: it is redrawn when Update says so (at most 4×/s while
+// training), or with everything.
+type (
+	planeKey struct {
+		manifold, grid, dotsVer, dots int
+		z1, z2                        float64
+		overlay, untrained            bool
+		plane                         view.Plane
+	}
+	sampleKey struct {
+		ver            int
+		z1, z2         float64
+		fromInput, has bool
+	}
+	legendKey struct {
+		overlay, hasTest bool
+		state            string
+		dotsVer, dots    int
+		plane            view.Plane
+	}
+	reconKey struct {
+		ver   int
+		has   bool
+		state string
+	}
+)
+
+func (g *Game) partKeys() (k [numParts]any) {
+	s, st := g.scene, g.settings
+	k[partPlane] = planeKey{s.ManifoldVersion, s.Grid, s.DotsVersion, len(s.Dots), st.Z1, st.Z2, st.Overlay,
+		g.weights == weightsUntrained, g.plane}
+	k[partSample] = sampleKey{g.gfx.sampleVer, st.Z1, st.Z2, g.sampleFromInput, g.gfx.sample != nil}
+	k[partLegend] = legendKey{st.Overlay, s.HasTestData(), g.test.state, s.DotsVersion, len(s.Dots), g.plane}
+	k[partRecon] = reconKey{s.ReconVersion, g.gfx.recon != nil, g.test.state}
+	return k
 }
 
 // syncTextures uploads what changed in the scene.
@@ -121,6 +280,8 @@ func (g *Game) syncTextures() {
 		vector.FillCircle(gx.disc, 16, 16, 15, color.White, true)
 		gx.ring = ebiten.NewImage(ringSide, ringSide)
 		vector.StrokeCircle(gx.ring, ringSide/2, ringSide/2, ringSide/2-5, 8, color.White, true)
+		gx.white = ebiten.NewImage(3, 3)
+		gx.white.Fill(color.White)
 	}
 }
 
@@ -159,19 +320,20 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	if g.settings.Overlay && len(g.scene.Dots) > 0 {
 		op.ColorScale.Scale(0.45, 0.45, 0.45, 1) // let the dots stand out
 	}
+	g.gfx.foot.add(P.X, P.Y, P.Right(), P.Bottom())
 	screen.DrawImage(g.gfx.manifold, op)
-	frame(screen, P, u, colLine)
+	g.gfx.frame(screen, P, u, colLine)
 
 	// Ticks at round z; the quantile scale spaces them unevenly.
 	tick := 5 * u
 	for _, z := range g.plane.Ticks(P.W, 34*u) {
 		x, _ := g.plane.Pixel(z, 0)
-		fillRect(screen, x-u/2, P.Bottom(), u, tick, colMuted)
+		g.gfx.fillRect(screen, x-u/2, P.Bottom(), u, tick, colMuted)
 		g.text.draw(screen, view.FormatNumber(z, 1), x, P.Bottom()+15*u, fs, false, colMuted, alignCenter)
 	}
 	for _, z := range g.plane.Ticks(P.H, 26*u) {
 		_, y := g.plane.Pixel(0, z)
-		fillRect(screen, P.X-tick, y-u/2, tick, u, colMuted)
+		g.gfx.fillRect(screen, P.X-tick, y-u/2, tick, u, colMuted)
 		g.text.draw(screen, view.FormatNumber(z, 1), P.X-8*u, y, fs, false, colMuted, alignRight)
 	}
 	g.text.draw(screen, "z₁", P.X+P.W/2, P.Bottom()+31*u, fs, true, colMuted, alignCenter)
@@ -183,19 +345,20 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	// The crosshair at the selected z.
 	x, y := g.plane.Pixel(g.settings.Z1, g.settings.Z2)
 	cross := color.RGBA{colCross.R, colCross.G, colCross.B, 150}
-	fillRect(screen, x-u/2, P.Y, u, P.H, cross)
-	fillRect(screen, P.X, y-u/2, P.W, u, cross)
+	g.gfx.fillRect(screen, x-u/2, P.Y, u, P.H, cross)
+	g.gfx.fillRect(screen, P.X, y-u/2, P.W, u, cross)
 	r := 7 * u
 	op = &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
 	op.GeoM.Scale(2*r/ringSide, 2*r/ringSide)
 	op.GeoM.Translate(x-r, y-r)
 	op.ColorScale.ScaleWithColor(colCross)
+	g.gfx.foot.add(x-r, y-r, x+r, y+r)
 	screen.DrawImage(g.gfx.ring, op)
 
 	if g.weights == weightsUntrained {
 		// At the bottom: error boxes cover the page's top.
 		h := 26 * u
-		fillRect(screen, P.X, P.Bottom()-h, P.W, h, colBanner)
+		g.gfx.fillRect(screen, P.X, P.Bottom()-h, P.W, h, colBanner)
 		g.text.draw(screen, "Untrained model (the pretrained weights could not be loaded): press Train",
 			P.X+8*u, P.Bottom()-h/2, fs, true, colText, alignLeft)
 	}
@@ -225,6 +388,7 @@ func (g *Game) drawDots(screen *ebiten.Image) {
 			})
 		}
 		gx.idx = append(gx.idx, base, base+1, base+2, base+1, base+3, base+2)
+		gx.foot.add(x-float64(r), y-float64(r), x+float64(r), y+float64(r))
 	}
 	op := &ebiten.DrawTrianglesOptions{Filter: ebiten.FilterLinear, ColorScaleMode: ebiten.ColorScaleModePremultipliedAlpha}
 	screen.DrawTriangles32(gx.verts, gx.idx, gx.disc, op)
@@ -255,19 +419,29 @@ func (g *Game) drawSample(screen *ebiten.Image) {
 		op := &ebiten.DrawImageOptions{Filter: ebiten.FilterPixelated}
 		op.GeoM.Scale(side/digitSide, side/digitSide)
 		op.GeoM.Translate(S.X, y0)
+		g.gfx.foot.add(S.X, y0, S.X+side, y0+side)
 		screen.DrawImage(g.gfx.sample, op)
 	}
-	frame(screen, view.Rect{X: S.X, Y: y0, W: side, H: side}, u, colLine)
+	g.gfx.frame(screen, view.Rect{X: S.X, Y: y0, W: side, H: side}, u, colLine)
 	fs := 13 * u
 	ty := y0 + side + 14*u
 	z1 := "z₁ = " + view.FormatNumber(g.settings.Z1, 3)
 	g.text.draw(screen, z1, S.X, ty, fs, false, colText, alignLeft)
 	g.text.draw(screen, "z₂ = "+view.FormatNumber(g.settings.Z2, 3), S.X+math.Max(side/2, g.text.width(z1, fs, false)+12*u), ty, fs, false, colText, alignLeft)
-	hint := "Click or drag on the plane; arrow keys move z."
+	hs := 11.5 * u
 	if g.sampleFromInput {
-		hint = fmt.Sprintf("p = (%.3f, %.3f)", view.NormalCDF(g.settings.Z1), view.NormalCDF(g.settings.Z2))
+		hint := fmt.Sprintf("p = (%.3f, %.3f)", view.NormalCDF(g.settings.Z1), view.NormalCDF(g.settings.Z2))
+		g.text.draw(screen, hint, S.X, ty+19*u, hs, false, colMuted, alignLeft)
+		return
 	}
-	g.text.draw(screen, hint, S.X, ty+19*u, 11.5*u, false, colMuted, alignLeft)
+	// On two lines when the column is narrow (the lab open beside it).
+	hint := "Click or drag on the plane; arrow keys move z."
+	if g.text.width(hint, hs, false) <= S.W {
+		g.text.draw(screen, hint, S.X, ty+19*u, hs, false, colMuted, alignLeft)
+		return
+	}
+	g.text.draw(screen, "Click or drag on the plane;", S.X, ty+17*u, hs, false, colMuted, alignLeft)
+	g.text.draw(screen, "arrow keys move z.", S.X, ty+31*u, hs, false, colMuted, alignLeft)
 }
 
 // drawLegend explains the overlay's colours.
@@ -326,6 +500,8 @@ func (g *Game) drawRecon(screen *ebiten.Image) {
 			op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
 			op.GeoM.Scale(d/digitSide, d/digitSide)
 			op.GeoM.Translate(R.X+labelW+float64(c)*(d+gap), y0+float64(row)*(d+gap))
+			x, y := R.X+labelW+float64(c)*(d+gap), y0+float64(row)*(d+gap)
+			g.gfx.foot.add(x, y, x+d, y+d)
 			screen.DrawImage(src, op)
 		}
 	}
@@ -342,7 +518,7 @@ func (g *Game) drawChart(screen *ebiten.Image) {
 		name string
 		c    color.RGBA
 	}{{"−ELBO", colELBO}, {"recon", colRecon}, {"KL", colKL}} {
-		fillRect(screen, lx, C.Y+29*u, 14*u, 2*u, item.c)
+		g.gfx.fillRect(screen, lx, C.Y+29*u, 14*u, 2*u, item.c)
 		g.text.draw(screen, item.name, lx+18*u, C.Y+30*u, fs, false, colMuted, alignLeft)
 		lx += 18*u + g.text.width(item.name, fs, false) + 12*u
 	}
@@ -389,42 +565,41 @@ func (g *Game) drawSeries(screen *ebiten.Image, r view.Rect, label string, pts [
 	}
 	for _, t := range ticks {
 		y := yOf(t)
-		fillRect(screen, r.X, float64(y)-u/2, r.W, u, colLine)
+		g.gfx.fillRect(screen, r.X, float64(y)-u/2, r.W, u, colLine)
 		g.text.draw(screen, view.FormatNumber(t, decimals), r.X-6*u, float64(y), 11*u, false, colMuted, alignRight)
 	}
 	span := x1 - x0
+	gx := &g.gfx
+	gx.verts, gx.idx = gx.verts[:0], gx.idx[:0]
+	line := make([][2]float32, len(pts))
 	for k, f := range ys {
-		var path vector.Path
 		for i, p := range pts {
-			x := float32(r.X + (p.Step-x0)/span*r.W)
-			if i == 0 {
-				path.MoveTo(x, yOf(f(p)))
-			} else {
-				path.LineTo(x, yOf(f(p)))
-			}
+			line[i] = [2]float32{float32(r.X + (p.Step-x0)/span*r.W), yOf(f(p))}
 		}
-		so := &vector.StrokeOptions{Width: float32(1.6 * u), LineJoin: vector.LineJoinRound}
-		do := &vector.DrawPathOptions{AntiAlias: true}
-		do.ColorScale.ScaleWithColor(cols[k])
-		vector.StrokePath(screen, &path, so, do)
+		gx.strokeLines(line, float32(1.6*u), cols[k])
 	}
+	// One batch for all the curves.
+	op := &ebiten.DrawTrianglesOptions{ColorScaleMode: ebiten.ColorScaleModePremultipliedAlpha}
+	screen.DrawTriangles32(gx.verts, gx.idx, gx.white, op)
 }
 
 // fillRect fills an axis-aligned rectangle, snapped to whole pixels: crisp
 // lines without the anti-aliased path rendering, which costs software
 // renderers a pass over the shape's whole bounding box.
-func fillRect(dst *ebiten.Image, x, y, w, h float64, clr color.Color) {
+func (gx *graphics) fillRect(dst *ebiten.Image, x, y, w, h float64, clr color.Color) {
 	x0, y0 := math.Round(x), math.Round(y)
 	x1, y1 := math.Round(x+w), math.Round(y+h)
-	vector.FillRect(dst, float32(x0), float32(y0), float32(max(x1-x0, 1)), float32(max(y1-y0, 1)), clr, false)
+	w, h = max(x1-x0, 1), max(y1-y0, 1)
+	gx.foot.add(x0, y0, x0+w, y0+h)
+	vector.FillRect(dst, float32(x0), float32(y0), float32(w), float32(h), clr, false)
 }
 
 // frame draws a line of width u just outside r.
-func frame(dst *ebiten.Image, r view.Rect, u float64, clr color.Color) {
-	fillRect(dst, r.X-u, r.Y-u, r.W+2*u, u, clr)
-	fillRect(dst, r.X-u, r.Bottom(), r.W+2*u, u, clr)
-	fillRect(dst, r.X-u, r.Y, u, r.H, clr)
-	fillRect(dst, r.Right(), r.Y, u, r.H, clr)
+func (gx *graphics) frame(dst *ebiten.Image, r view.Rect, u float64, clr color.Color) {
+	gx.fillRect(dst, r.X-u, r.Y-u, r.W+2*u, u, clr)
+	gx.fillRect(dst, r.X-u, r.Bottom(), r.W+2*u, u, clr)
+	gx.fillRect(dst, r.X-u, r.Y, u, r.H, clr)
+	gx.fillRect(dst, r.Right(), r.Y, u, r.H, clr)
 }
 
 // dot draws a filled circle with the overlay's soft disc sprite.
@@ -433,5 +608,52 @@ func (g *Game) dot(dst *ebiten.Image, x, y, r float64, clr color.RGBA) {
 	op.GeoM.Scale(2*r/32, 2*r/32)
 	op.GeoM.Translate(x-r, y-r)
 	op.ColorScale.ScaleWithColor(clr)
+	g.gfx.foot.add(x-r, y-r, x+r, y+r)
 	dst.DrawImage(g.gfx.disc, op)
+}
+
+// strokeLines appends a polyline of the given width to gx.verts and
+// gx.idx as quads of opaque white from gx.white tinted clr, with a one-pixel
+// ramp to transparent along both edges: anti-aliased, without the vector
+// package's anti-aliasing, which renders into an offscreen image the size of
+// the path's bounding box. Segments overlap by half the width at the
+// joins, which is then invisible at the chart's widths.
+func (gx *graphics) strokeLines(pts [][2]float32, width float32, clr color.RGBA) {
+	cr, cg, cb := float32(clr.R)/255, float32(clr.G)/255, float32(clr.B)/255
+	inner := max(width/2-0.5, 0) // opaque out to here
+	outer := width/2 + 0.5       // transparent from here
+	for i := 0; i+1 < len(pts); i++ {
+		a, b := pts[i], pts[i+1]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		l := float32(math.Hypot(float64(dx), float64(dy)))
+		if l == 0 {
+			continue
+		}
+		dx, dy = dx/l, dy/l
+		nx, ny := -dy, dx
+		// Square caps at the joins, none at the ends.
+		ext0, ext1 := width/2, width/2
+		if i == 0 {
+			ext0 = 0
+		}
+		if i+2 == len(pts) {
+			ext1 = 0
+		}
+		ax, ay := a[0]-dx*ext0, a[1]-dy*ext0
+		bx, by := b[0]+dx*ext1, b[1]+dy*ext1
+		base := uint32(len(gx.verts))
+		for _, e := range [2][2]float32{{ax, ay}, {bx, by}} {
+			for _, o := range [4]struct{ d, a float32 }{{-outer, 0}, {-inner, 1}, {inner, 1}, {outer, 0}} {
+				x, y := e[0]+nx*o.d, e[1]+ny*o.d
+				gx.foot.addPoint(float64(x), float64(y))
+				gx.verts = append(gx.verts, ebiten.Vertex{DstX: x, DstY: y, SrcX: 1.5, SrcY: 1.5,
+					ColorR: cr * o.a, ColorG: cg * o.a, ColorB: cb * o.a, ColorA: o.a})
+			}
+		}
+		// Three strips: the left ramp, the core, the right ramp.
+		for k := uint32(0); k < 3; k++ {
+			p, q := base+k, base+4+k
+			gx.idx = append(gx.idx, p, p+1, q, p+1, q+1, q)
+		}
+	}
 }

@@ -267,6 +267,9 @@ func (g *Game) Update() (err error) {
 	if g.fatal != nil {
 		return g.fatal
 	}
+	if !g.gfx.hooked {
+		g.exposeRedrawHooks()
+	}
 	g.runCommands()
 	g.labUpdate()
 	if g.scene == nil {
@@ -277,12 +280,18 @@ func (g *Game) Update() (err error) {
 		g.becomeReady()
 	}
 	if !g.labInput() { // a press that picks a lab point does not move z
+		dirty := g.dirty
 		g.handleInput()
+		if g.dirty && !dirty {
+			// Input only moves z: the crosshair and the large digit change.
+			g.dirty = false
+			g.gfx.pending |= partSet(partPlane, partSample)
+		}
 	}
 	if g.resample {
 		g.sample = g.scene.Sample(g.settings.Z1, g.settings.Z2, g.sample)
 		g.resample = false
-		g.dirty = true
+		g.gfx.pending |= partSet(partSample)
 		g.publishSample()
 	}
 	if g.urlDirty && time.Since(g.lastURL) >= urlInterval {
@@ -290,9 +299,10 @@ func (g *Game) Update() (err error) {
 		g.urlDirty, g.lastURL = false, time.Now()
 	}
 	// Redrawing costs a frame's worth of work on software renderers: the
-	// chart follows training at the pictures' refresh rate.
-	if g.chartDirty && time.Since(g.lastDraw) >= refreshInterval {
-		g.dirty, g.chartDirty = true, false
+	// chart follows training at the pictures' refresh rate, and alone.
+	if g.chartDirty && time.Since(g.gfx.chartAt) >= refreshInterval {
+		g.gfx.pending |= partSet(partChart)
+		g.chartDirty = false
 	}
 	if g.backend != nil && g.training() && !trainsHere(g.backend) {
 		// Steps done in Web Workers: collecting them takes no time, so it
@@ -395,7 +405,9 @@ func (g *Game) work() bool {
 			budget /= 2
 		}
 		if g.scene.Work(budget) {
-			g.dirty = true
+			// A manifold, reconstructions or the overlay's dots: the parts
+			// drawn from the scene (Draw also compares what they show).
+			g.gfx.pending |= partSet(partPlane, partRecon, partLegend)
 		}
 	}
 	if training {

@@ -22,6 +22,7 @@ type textCache struct {
 	entries     map[textKey]*textEntry
 	frame       int
 	buf         []byte
+	foot        *footprint // when not nil, draw adds what it draws to it
 }
 
 type textKey struct {
@@ -113,8 +114,12 @@ func (t *textCache) draw(dst *ebiten.Image, s string, x, y, size float64, bold b
 	case alignRight:
 		x -= w
 	}
+	x, y = math.Round(x), math.Round(y-h/2)
+	if t.foot != nil {
+		t.foot.add(x, y, x+w, y+h)
+	}
 	op := &ebiten.DrawImageOptions{}
-	op.GeoM.Translate(math.Round(x), math.Round(y-h/2))
+	op.GeoM.Translate(x, y)
 	op.ColorScale.ScaleWithColor(clr)
 	dst.DrawImage(img, op)
 }
