@@ -115,4 +115,5 @@ fuzz:
 	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadImages$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadLabels$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
