@@ -306,7 +306,12 @@ func (b *browserHarness) open(t *testing.T, path string) (browserStatus, time.Du
 	if err := b.run(t, 60*time.Second, chromedp.Navigate(b.base+path)); err != nil {
 		t.Fatalf("navigate %s: %v", path, err)
 	}
-	if err := b.run(t, 90*time.Second, chromedp.Evaluate[chromedp.Void](`govae.ready`, chromedp.EvalAwaitPromise)); err != nil {
+	// The evaluation may reach the new document before its script has run
+	// (seen once, 0.09 s after navigating): wait for window.govae first.
+	if err := b.run(t, 90*time.Second, chromedp.Evaluate[chromedp.Void](`new Promise((resolve) => {
+		const check = () => (typeof govae === "object" ? resolve(govae.ready) : setTimeout(check, 20));
+		check();
+	})`, chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatalf("%s: window.govae.ready: %v; page errors: %q", path, err, b.text(t, "#errors"))
 	}
 	took := time.Since(start)
