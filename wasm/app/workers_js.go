@@ -84,6 +84,14 @@ func startWorkerPool(n int, deliver func(*dp.Message)) workerTransport {
 				fatal(fmt.Sprintf("worker %d: %v", i, err))
 				return nil
 			}
+			if m.Kind == dp.Weights {
+				// Copied into Go: give the buffers back for the next weights.
+				if list := dp.RecycleList(d, 1<<16); list.Length() > 0 {
+					msg := js.Global().Get("Object").New()
+					msg.Set("recycle", list)
+					w.Call("postMessage", msg, list)
+				}
+			}
 			deliver(m)
 			return nil
 		})

@@ -54,6 +54,12 @@ func main() {
 		}))
 	}
 	js.Global().Set("govaeReceive", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if r := args[0].Get("recycle"); r.Type() == js.TypeObject { // the page gives back weights buffers
+			for i := 0; i < r.Length(); i++ {
+				dp.Recycle(r.Index(i))
+			}
+			return nil
+		}
 		m, err := dp.FromJS(args[0], nil)
 		if err == nil && m.Kind == dp.Fetch {
 			go w.fetch(m.URL)

@@ -92,7 +92,48 @@ func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*M
 	return m, nil
 }
 
+// spare holds ArrayBuffers given back by the receiver of a message
+// (Recycle), by byte length, for the next message of that size. Worker 0
+// sends the page 1.9 MB of weights five times a second; without reuse each
+// copy is garbage in the page, and Chromium let the page's JS heap climb to
+// 2 GB between collections in a 10-minute soak.
+var spare = map[int][]js.Value{}
+
+// maxSpare bounds the buffers kept per size.
+const maxSpare = 4
+
+// Recycle keeps the ArrayBuffer buf, transferred back by the receiver of a
+// message, for reuse by a later message of the same byte length.
+func Recycle(buf js.Value) {
+	if buf.Type() != js.TypeObject || buf.Get("byteLength").Type() != js.TypeNumber {
+		return
+	}
+	if n := buf.Get("byteLength").Int(); n > 0 && len(spare[n]) < maxSpare {
+		spare[n] = append(spare[n], buf)
+	}
+}
+
+// RecycleList is the list of buffers of a received message worth giving
+// back to its sender: its float arrays of at least minBytes.
+func RecycleList(v js.Value, minBytes int) js.Value {
+	list := js.Global().Get("Array").New()
+	for _, field := range []string{"grad", "values", "state", "pixels"} {
+		if a := v.Get(field); a.Type() == js.TypeObject && a.Get("byteLength").Int() >= minBytes {
+			list.Call("push", a.Get("buffer"))
+		}
+	}
+	return list
+}
+
 func float32sToJS(f []float32) js.Value {
+	n := 4 * len(f)
+	if s := spare[n]; len(s) > 0 && n > 0 {
+		buf := s[len(s)-1]
+		spare[n] = s[:len(s)-1]
+		u8 := js.Global().Get("Uint8Array").New(buf)
+		js.CopyBytesToJS(u8, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), n))
+		return js.Global().Get("Float32Array").New(buf)
+	}
 	u8 := js.Global().Get("Uint8Array").New(4 * len(f))
 	if len(f) > 0 {
 		js.CopyBytesToJS(u8, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f)))
