@@ -2,13 +2,15 @@
 
 package main
 
-// The page's main thread while training runs (GitHub issue #4): frames per
-// second, the share of time in long tasks and the longest, measured in the
-// open page while it trains in Web Workers exactly as a visitor's does —
-// Train pressed, the training images fetched by the workers from the site,
-// the pictures refreshed from weight snapshots — and, with -mtprofile, a
-// CPU profile of the main thread over a second window, summarised by
-// function (names need a govae.wasm built without -s, see mainThreadUsage).
+// The page's main thread while training runs and while a visitor drags on
+// the plane (GitHub issue #4): frames per second, the share of time in long
+// tasks and the longest, measured in the open page while it is dragged on
+// with real mouse events (dragRun) or trains in Web Workers exactly as a
+// visitor's does — Train pressed, the training images fetched by the
+// workers from the site, the pictures refreshed from weight snapshots —
+// and, with -mtprofile, a CPU profile of the main thread over a second
+// window, summarised by function (names need a govae.wasm built without
+// -s, see mainThreadUsage).
 
 import (
 	"cmp"
@@ -22,7 +24,11 @@ import (
 	"strings"
 	"time"
 
+	"flag"
+	"math"
+
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/chromedp"
 )
@@ -34,6 +40,16 @@ var (
 	mainThreadProfile            string
 )
 
+// mainThreadDragOnly skips the training configurations: only the idle page
+// and dragging are measured.
+var mainThreadDragOnly = flag.Bool("mtdragonly", false, "of the main-thread measurements, run only idle and dragging (no training)")
+
+// dragSecs is how long a drag measurement lasts; dragHz the mouse moves per second.
+const (
+	dragSecs = 5
+	dragHz   = 60
+)
+
 // mainThreadUsage is the flag's help.
 const mainThreadUsage = "write a CPU profile of the page's main thread while training to `PREFIX`-<config>.cpuprofile and print its top functions " +
 	"(function names need a govae.wasm built without -s: make build DIST=d && GOOS=js GOARCH=wasm go build -trimpath -o d/govae.wasm ./wasm, then -dist d)"
@@ -43,22 +59,25 @@ type mainThreadConfig struct {
 	name    string // in the table
 	query   string // the page's URL query
 	train   bool   // press Train and measure while it runs
+	drag    bool   // drag across the plane with real mouse events while measuring
 	workers int    // expected status().workers while training
 }
 
 // frameStats is what mainThreadJS returns.
 type frameStats struct {
-	Ms         float64 `json:"ms"`         // the window, page clock
-	Frames     int     `json:"frames"`     // requestAnimationFrame callbacks
-	MaxGapMs   float64 `json:"maxGapMs"`   // longest time between two frames
-	LongMs     float64 `json:"longMs"`     // time in long tasks within the window
-	LongCount  int     `json:"longCount"`  // long tasks overlapping the window
-	LongestMs  float64 `json:"longestMs"`  // the longest of them
-	Examples   float64 `json:"examples"`   // trained on during the window
-	Manifolds  int     `json:"manifolds"`  // manifolds published during the window
-	Steps      int     `json:"steps"`      // optimiser steps during the window
-	Training   bool    `json:"training"`   // still training at the end
-	TrainError string  `json:"trainError"` // status().trainError at the end
+	Ms         float64    `json:"ms"`         // the window, page clock
+	Frames     int        `json:"frames"`     // requestAnimationFrame callbacks
+	MaxGapMs   float64    `json:"maxGapMs"`   // longest time between two frames
+	LongMs     float64    `json:"longMs"`     // time in long tasks within the window
+	LongCount  int        `json:"longCount"`  // long tasks overlapping the window
+	LongestMs  float64    `json:"longestMs"`  // the longest of them
+	Examples   float64    `json:"examples"`   // trained on during the window
+	Manifolds  int        `json:"manifolds"`  // manifolds published during the window
+	Steps      int        `json:"steps"`      // optimiser steps during the window
+	Training   bool       `json:"training"`   // still training at the end
+	TrainError string     `json:"trainError"` // status().trainError at the end
+	Redraws    int        `json:"redraws"`    // frames the page redrew (govae.redrawStats())
+	Z          [2]float64 `json:"z"`          // the selected z at the end
 }
 
 // mainThreadJS counts animation frames and long tasks (PerformanceObserver
@@ -69,6 +88,8 @@ const mainThreadJS = `(async (secs) => {
 	const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) long.push([e.startTime, e.duration]); });
 	obs.observe({ type: 'longtask' });
 	const s0 = JSON.parse(govae.status());
+	const redraws = () => { const r = JSON.parse(govae.redrawStats()); return r.Full + r.Partial + r.Fallback; };
+	const r0 = redraws();
 	const t0 = performance.now();
 	let frames = 0, last = t0, maxGap = 0;
 	await new Promise((done) => {
@@ -85,6 +106,7 @@ const mainThreadJS = `(async (secs) => {
 	for (const e of obs.takeRecords()) long.push([e.startTime, e.duration]);
 	obs.disconnect();
 	const s1 = JSON.parse(govae.status());
+	const r1 = redraws();
 	let longMs = 0, longest = 0, count = 0;
 	for (const [s, d] of long) {
 		const a = Math.max(s, t0), b = Math.min(s + d, t1);
@@ -95,7 +117,7 @@ const mainThreadJS = `(async (secs) => {
 	}
 	return { ms: t1 - t0, frames, maxGapMs: maxGap, longMs, longCount: count, longestMs: longest,
 		examples: s1.examples - s0.examples, manifolds: s1.manifolds - s0.manifolds, steps: s1.step - s0.step,
-		training: s1.training, trainError: s1.trainError || '' };
+		training: s1.training, trainError: s1.trainError || '', redraws: r1 - r0, z: s1.settings.z };
 })(%d)`
 
 // mainThreadBench measures the page's main thread idle and while training
@@ -117,15 +139,19 @@ func mainThreadBench(browser context.Context, t *table, reps, secs int, base, pr
 	auto := min(max(cores-1, 1), 4) // the page's default (wasm/app.DefaultWorkers)
 	configs := []mainThreadConfig{
 		{name: "idle (not training)", query: "batch=128"},
-		{name: fmt.Sprintf("training in %d Web Worker%s (the default here), batch 128", auto, plural(auto)), query: "batch=128", train: true, workers: auto},
+		{name: "dragging across the plane (idle)", query: "batch=128", drag: true},
 	}
-	if cores != auto {
+	if !*mainThreadDragOnly {
+		configs = append(configs, mainThreadConfig{name: fmt.Sprintf("training in %d Web Worker%s (the default here), batch 128", auto, plural(auto)),
+			query: "batch=128", train: true, workers: auto})
+	}
+	if cores != auto && !*mainThreadDragOnly {
 		configs = append(configs, mainThreadConfig{name: fmt.Sprintf("training in %d Web Workers, batch 128", cores),
 			query: fmt.Sprintf("batch=128&workers=%d", cores), train: true, workers: cores})
 	}
 	for _, cfg := range configs {
 		fmt.Fprintf(os.Stderr, "bench: main thread, %s\n", cfg.name)
-		var fps, longShare, longest, maxGap, rate, refreshes sample
+		var fps, longShare, longest, maxGap, rate, refreshes, redraws sample
 		for r := 0; r < reps; r++ {
 			prof := ""
 			if profile != "" && r == 0 {
@@ -142,9 +168,15 @@ func mainThreadBench(browser context.Context, t *table, reps, secs int, base, pr
 			maxGap = append(maxGap, st.MaxGapMs)
 			rate = append(rate, st.Examples/sec)
 			refreshes = append(refreshes, float64(st.Manifolds)/sec)
+			redraws = append(redraws, float64(st.Redraws)/sec)
 		}
 		what := "browser: main thread, " + cfg.name
-		t.add(what+": frames/s", fps.cell("%.1f", true), "requestAnimationFrame callbacks; SwiftShader GL, 1280×800")
+		note := "requestAnimationFrame callbacks; SwiftShader GL, 1280×800"
+		if cfg.drag {
+			note += fmt.Sprintf("; CDP mouse events, pressed, moved %d×/s across the plane for %d s, released; the page redrew %s frames/s",
+				dragHz, dragSecs, redraws.cell("%.1f", true))
+		}
+		t.add(what+": frames/s", fps.cell("%.1f", true), note)
 		t.add(what+": time in long tasks", longShare.cell("%.1f %%", false),
 			fmt.Sprintf("PerformanceObserver 'longtask' (> 50 ms); longest task %s, longest gap between frames %s",
 				longest.cell("%.0f ms", false), maxGap.cell("%.0f ms", false)))
@@ -226,6 +258,9 @@ func mainThreadRun(browser context.Context, base string, cfg mainThreadConfig, s
 		}
 	}
 	time.Sleep(2 * time.Second) // past the start's one-off work
+	if cfg.drag {
+		return dragRun(ctx)
+	}
 	var err error
 	st, err = chromedp.Run(ctx, chromedp.Evaluate[frameStats](fmt.Sprintf(mainThreadJS, secs), chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -240,6 +275,80 @@ func mainThreadRun(browser context.Context, base string, cfg mainThreadConfig, s
 		}
 	}
 	return st, nil
+}
+
+// dragRun presses the mouse on the plane, moves it dragHz times a second
+// along a Lissajous path over the plane's rectangle (status().plane, CSS
+// pixels) while mainThreadJS measures for dragSecs seconds, and releases it.
+// Each move is a CDP Input.dispatchMouseEvent, the path of a real mouse; a
+// move that comes due while the previous one is still being dispatched is
+// skipped.
+func dragRun(ctx context.Context) (frameStats, error) {
+	var st frameStats
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`govae.status()`))
+	if err != nil {
+		return st, err
+	}
+	var s struct {
+		Plane    struct{ Left, Top, Width, Height float64 } `json:"plane"`
+		Settings struct{ Z [2]float64 }                     `json:"settings"`
+	}
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return st, err
+	}
+	P := s.Plane
+	if P.Width <= 0 || P.Height <= 0 {
+		return st, fmt.Errorf("no plane in status(): %s", raw)
+	}
+	at := func(t float64) (float64, float64) {
+		return P.Left + P.Width*(0.5+0.4*math.Sin(2*math.Pi*t/2.1)), P.Top + P.Height*(0.5+0.4*math.Sin(2*math.Pi*t/1.3+1))
+	}
+	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) error {
+		_, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{
+			Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1})
+		return err
+	}
+	x, y := at(0)
+	if err := mouse(input.DispatchMouseEventTypeMouseMoved, x, y, 0); err != nil {
+		return st, err
+	}
+	if err := mouse(input.DispatchMouseEventTypeMousePressed, x, y, 1); err != nil {
+		return st, err
+	}
+	stop := make(chan struct{})
+	moved := make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(time.Second / dragHz)
+		defer tick.Stop()
+		t0 := time.Now()
+		for {
+			select {
+			case <-stop:
+				moved <- nil
+				return
+			case now := <-tick.C:
+				x, y := at(now.Sub(t0).Seconds())
+				if err := mouse(input.DispatchMouseEventTypeMouseMoved, x, y, 1); err != nil {
+					moved <- err
+					return
+				}
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // the drag under way
+	st, err = chromedp.Run(ctx, chromedp.Evaluate[frameStats](fmt.Sprintf(mainThreadJS, dragSecs), chromedp.EvalAwaitPromise))
+	close(stop)
+	if merr := <-moved; err == nil {
+		err = merr
+	}
+	x, y = at(0)
+	if rerr := mouse(input.DispatchMouseEventTypeMouseReleased, x, y, 0); err == nil {
+		err = rerr
+	}
+	if err == nil && st.Z == s.Settings.Z {
+		err = fmt.Errorf("dragging did not move z (%v)", st.Z)
+	}
+	return st, err
 }
 
 // profileMainThread records a CPU profile of the page's main thread for d,
