@@ -336,8 +336,16 @@ func (g *Game) drawPlane(screen *ebiten.Image) {
 	gx, s := &g.gfx, g.scene
 	k := planeLayerKey{gx.manifoldVer, s.Grid, s.DotsVersion, len(s.Dots), g.settings.Overlay, g.plane, g.layout, gx.bounds}
 	if gx.planeImg == nil || gx.planeKey != k || gx.bounds.Min != (image.Point{}) {
-		gx.planeImg = resizeImage(gx.planeImg, gx.bounds.Dx(), gx.bounds.Dy())
-		gx.planeImg.Fill(colBG)
+		img := resizeImage(gx.planeImg, gx.bounds.Dx(), gx.bounds.Dy())
+		if img != gx.planeImg || !gx.planeFoot.any {
+			img.Fill(colBG)
+		} else {
+			// The layer is drawn nowhere outside its last footprint: clear
+			// only that, not a screen-sized image at every refresh.
+			r := gx.planeFoot.rect().Intersect(img.Bounds())
+			img.SubImage(r).(*ebiten.Image).Fill(colBG)
+		}
+		gx.planeImg = img
 		outer := gx.foot
 		gx.foot = footprint{}
 		g.drawPlaneLayer(gx.planeImg)
