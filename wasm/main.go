@@ -10,14 +10,14 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"github.com/govae/govae/wasm/app"
+	"github.com/govae/govae/wasm/page"
 )
 
 func main() {
 	// First of all, so index.html can compare it with version.json.
 	js.Global().Set("govaeGoVersion", runtime.Version())
 
-	g := app.New()
+	g := page.New()
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per frame: the time budget holds
 	ebiten.SetScreenClearedEveryFrame(false)
 	ebiten.SetRunnableOnUnfocused(true)

@@ -62,3 +62,9 @@ func FormatShort(v float64) string {
 	}
 	return mant
 }
+
+// FormatBytes writes a size in bytes as megabytes with one decimal
+// ("9.9 MB"; 1 MB = 10⁶ bytes, as browsers' download panels count).
+func FormatBytes(n int64) string {
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}

@@ -1,0 +1,140 @@
+//go:build js && wasm
+
+package lab
+
+import (
+	"fmt"
+	"syscall/js"
+
+	"github.com/govae/govae/core"
+	"github.com/govae/govae/wasm/bridge"
+	"github.com/govae/govae/wasm/view"
+)
+
+// Panel 6: download and load weights, copy the link.
+
+// downloadWeights saves the weights shown (the training backend's current
+// weights once it runs) as govae-weights.bin through a Blob URL.
+func (l *Lab) downloadWeights() {
+	m := l.host.Snapshot()
+	if m == nil {
+		l.setLoadMsg("The weights are not loaded yet.", false)
+		return
+	}
+	b := m.MarshalBinary()
+	arr := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(arr, b)
+	blob := js.Global().Get("Blob").New([]any{arr}, map[string]any{"type": "application/octet-stream"})
+	url := js.Global().Get("URL")
+	if l.blobURL.Truthy() {
+		url.Call("revokeObjectURL", l.blobURL) // the previous download has started by now
+	}
+	l.blobURL = url.Call("createObjectURL", blob)
+	a := l.dom.Doc.Call("createElement", "a")
+	a.Set("href", l.blobURL)
+	a.Set("download", "govae-weights.bin")
+	a.Get("style").Set("display", "none")
+	l.dom.Doc.Get("body").Call("appendChild", a)
+	a.Call("click")
+	a.Call("remove")
+	l.setLoadMsg(fmt.Sprintf("Saved govae-weights.bin (%s, %s, %s likelihood).", view.FormatBytes(int64(len(b))), l.now.Label, m.Likelihood.Kind), true)
+}
+
+// bindWeightsInput loads a weights file the visitor chooses. The size is
+// checked before anything is read; the bytes are parsed and validated by
+// core.ParseModel; on any problem the message names the file and the
+// reason (as text, never HTML) and the current model stays.
+func (l *Lab) bindWeightsInput() {
+	l.dom.On("lab-load", "change", func(t js.Value) {
+		files := t.Get("files")
+		if !files.Truthy() || files.Get("length").Int() == 0 {
+			return
+		}
+		f := files.Index(0)
+		name, size := f.Get("name").String(), int64(f.Get("size").Float())
+		t.Set("value", "") // the same file can be chosen again
+		if size > core.MaxWeightsFileSize {
+			l.host.Post(func() {
+				l.setLoadMsg(fmt.Sprintf("%s was refused: it is %s, more than a weights file's limit of %s. The current model stays.",
+					name, view.FormatBytes(size), view.FormatBytes(core.MaxWeightsFileSize)), false)
+			})
+			return
+		}
+		buf := f.Call("arrayBuffer")
+		go func() {
+			v, err := bridge.Await(buf)
+			var data []byte
+			if err == nil {
+				data = bridge.GoBytes(js.Global().Get("Uint8Array").New(v))
+			}
+			l.host.Post(func() { l.loadWeightsFile(name, data, err) })
+		}()
+	})
+}
+
+// loadWeightsFile checks a weights file and, when it is good, shows and
+// trains it from now on.
+func (l *Lab) loadWeightsFile(name string, data []byte, readErr error) {
+	refuse := func(why string) {
+		l.setLoadMsg(fmt.Sprintf("%s was refused: %s. The current model stays.", name, why), false)
+	}
+	if readErr != nil {
+		refuse("it could not be read (" + readErr.Error() + ")")
+		return
+	}
+	if len(data) > core.MaxWeightsFileSize { // the size the browser reported may lie
+		refuse("it is larger than " + view.FormatBytes(core.MaxWeightsFileSize))
+		return
+	}
+	m, err := core.ParseModel(data)
+	if err != nil {
+		refuse(err.Error())
+		return
+	}
+	if m.Arch.Input != 28*28 || m.Arch.Latent != 2 {
+		refuse(fmt.Sprintf("its network takes %d-pixel images to a %d-D latent space; this page needs 784 and 2", m.Arch.Input, m.Arch.Latent))
+		return
+	}
+	if err := l.host.Load(m, WeightsLoaded); err != nil {
+		refuse(err.Error())
+		return
+	}
+	// Train and decode it under the likelihood it was trained with.
+	l.host.SetSetting("lik", m.Likelihood.Kind.String())
+	if m.Likelihood.Kind == core.Gaussian {
+		l.host.SetSetting("sigma", fmtBeta(m.Likelihood.Sigma))
+	}
+	l.setLoadMsg(fmt.Sprintf("Loaded %s: %s, %s likelihood.", name, m.Arch, m.Likelihood.Kind), true)
+}
+
+// setLoadMsg shows the outcome of a download or load (as text).
+func (l *Lab) setLoadMsg(msg string, ok bool) {
+	l.dom.SetText("lab-load-msg", msg)
+	cls := "msg"
+	if ok {
+		cls = "msg ok"
+	}
+	l.dom.SetClass("lab-load-msg", cls)
+}
+
+// copyLink writes the current settings into the address bar and copies it.
+func (l *Lab) copyLink() {
+	bridge.ReplaceQuery(l.settings.Query())
+	href := js.Global().Get("location").Get("href").String()
+	clip := js.Global().Get("navigator").Get("clipboard")
+	if !clip.Truthy() {
+		l.dom.SetText("lab-copy-msg", "Copy the address bar: it holds this view.")
+		return
+	}
+	p := clip.Call("writeText", href)
+	go func() {
+		_, err := bridge.Await(p)
+		l.host.Post(func() {
+			if err != nil {
+				l.dom.SetText("lab-copy-msg", "The browser did not allow copying; copy the address bar instead.")
+			} else {
+				l.dom.SetText("lab-copy-msg", fmt.Sprintf("Copied (%d characters).", len(href)))
+			}
+		})
+	}()
+}
