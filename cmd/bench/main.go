@@ -22,6 +22,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/govae/govae/internal/headless"
 	"github.com/govae/govae/internal/site"
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/wasm/view"

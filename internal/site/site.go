@@ -26,6 +26,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzhttp/writer"
+	"github.com/klauspost/compress/gzhttp/writer/gzstd"
 )
 
 // Handler serves the regular files below one directory. Create it with New;
@@ -39,10 +41,11 @@ type Handler struct {
 
 // New returns a handler for the site in dir, which must be a directory
 // holding an index.html; otherwise the error says to run `make build`.
-// It compresses with gzip only the types GitHub Pages compresses among the
-// site's files (not the weights, images or .gz files), and never with
-// zstd, which Pages does not send either: the bytes measured here are the
-// deployed ones.
+// It compresses only the types GitHub Pages compresses among the site's
+// files (not the weights, images or .gz files), with gzip only, as Pages,
+// and with the standard library's compress/gzip at its default level:
+// gzhttp's own compressor at its default sends govae.wasm 5 % larger
+// (3.38 against 3.20 MB), and first-paint bytes are a goal of the page.
 func New(dir string) (*Handler, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -50,8 +53,9 @@ func New(dir string) (*Handler, error) {
 	}
 	h := &Handler{root: root, files: root.FS()}
 	h.fsrv = http.FileServerFS(noListing{h.files})
-	gz, err := gzhttp.NewWrapper(gzhttp.EnableZstd(false), gzhttp.AcceptWildcards(true), gzhttp.ContentTypes([]string{
-		"text/html", "text/css", "text/javascript", "application/javascript", "application/json", "application/wasm", "text/plain", "image/svg+xml"}))
+	gz, err := gzhttp.NewWrapper(gzhttp.Implementation(writer.GzipWriterFactory{Levels: gzstd.Levels, New: gzstd.NewWriter}),
+		gzhttp.EnableZstd(false), gzhttp.AcceptWildcards(true), gzhttp.ContentTypes([]string{
+			"text/html", "text/css", "text/javascript", "application/javascript", "application/json", "application/wasm", "text/plain", "image/svg+xml"}))
 	if fi, serr := root.Stat("index.html"); serr != nil || !fi.Mode().IsRegular() {
 		err = fmt.Errorf("site directory %q has no index.html: run `make build` first", dir)
 	}

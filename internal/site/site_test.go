@@ -538,6 +538,15 @@ func TestServeGzip(t *testing.T) {
 				if len(want) > 10_000 && len(body) >= len(want) {
 					t.Errorf("gzip body %d bytes not smaller than file %d bytes", len(body), len(want))
 				}
+				// The standard library's compress/gzip at its default level:
+				// the first-paint bytes the page's goal is stated in.
+				var std bytes.Buffer
+				zw := gzip.NewWriter(&std)
+				zw.Write(want)
+				zw.Close()
+				if !bytes.Equal(body, std.Bytes()) {
+					t.Errorf("gzip body %d bytes, compress/gzip's %d", len(body), std.Len())
+				}
 			} else if !bytes.Equal(body, want) {
 				t.Errorf("body (%d bytes) != file (%d bytes)", len(body), len(want))
 			}
