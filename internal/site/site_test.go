@@ -118,16 +118,22 @@ func makeServeTestSite(t *testing.T) *serveTestSite {
 	return &serveTestSite{root: root, files: files}
 }
 
-// startServeTestServer serves site through New on a loopback httptest
-// server.
-func startServeTestServer(t *testing.T, site *serveTestSite) *httptest.Server {
+// newTestHandler returns New(site.root), closed when the test ends.
+func newTestHandler(t *testing.T, site *serveTestSite) *Handler {
 	t.Helper()
 	h, err := New(site.root)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { h.Close() })
-	ts := httptest.NewServer(h)
+	return h
+}
+
+// startServeTestServer serves site through New on a loopback httptest
+// server.
+func startServeTestServer(t *testing.T, site *serveTestSite) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(newTestHandler(t, site))
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -314,11 +320,7 @@ func TestServeRejectsTraversal(t *testing.T) {
 // requests the HTTP server itself would refuse before the handler sees them.
 func TestServePaths(t *testing.T) {
 	site := makeServeTestSite(t)
-	h, err := New(site.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := newTestHandler(t, site)
 	tests := []struct {
 		target string
 		status int
@@ -698,11 +700,7 @@ func TestServeFlagsAndServerConfig(t *testing.T) {
 // TestServeHeaderLimit checks that oversized request headers are refused.
 func TestServeHeaderLimit(t *testing.T) {
 	site := makeServeTestSite(t)
-	h, err := New(site.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := newTestHandler(t, site)
 	ts := httptest.NewUnstartedServer(h)
 	ts.Config = NewServer("", h)
 	ts.Start()
@@ -848,11 +846,7 @@ func TestServeURL(t *testing.T) {
 // ServeHTTP never passes on), does not list it, where the plain one does.
 func TestServeNoListing(t *testing.T) {
 	site := makeServeTestSite(t)
-	h, err := New(site.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := newTestHandler(t, site)
 	for _, srv := range []http.Handler{h.fsrv, http.FileServerFS(os.DirFS(site.root))} {
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, httptest.NewRequest("GET", "/empty/", nil))
