@@ -24,9 +24,10 @@ all: build
 data:
 	$(GO) run ./cmd/fetchmnist -dir "$(MNIST_DIR)"
 
-## build: the complete static site in $(DIST) (default dist/): index.html, the
-## page's wasm, the training workers' worker.wasm and worker.js, wasm_exec.js
-## from the same GOROOT, version.json (the Go version, so
+## build: the complete static site in $(DIST) (default dist/): index.html
+## with its styles (page.css) and loader (loader.js), the page's wasm, the
+## training workers' worker.wasm and worker.js, wasm_exec.js from the same
+## GOROOT, version.json (the Go version, so
 ## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm,
 ## the weights and their preview for the progress bars), the weights, their
 ## preview (cmd/preview: the decoder in int8, for the first picture) and the
@@ -48,7 +49,7 @@ build:
 	$(WASM_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
-	cp index.html "$(DIST)/"
+	cp index.html page.css loader.js "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"
 	if test -f assets/vae.bin; then $(GO) run ./cmd/preview -in assets/vae.bin -out "$(DIST)/assets/vae.preview.bin"; \
 	  else echo "build: no assets/vae.bin; the page will say the weights are missing"; fi

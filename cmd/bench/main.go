@@ -10,8 +10,8 @@
 //     in 1 Web Worker and in N; decoding (window.govae.benchDecode); the
 //     time from navigation to the first manifold and the bytes fetched
 //     before it;
-//   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed as
-//     serve.go sends them.
+//   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed at
+//     the default level, as internal/site (make serve) and GitHub Pages send them.
 //
 // Every measurement is repeated (-reps) and reported as best and range, with
 // the machine's load average, since other work on a shared machine slows
@@ -28,7 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +41,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/govae/govae/internal/headless"
+	"github.com/govae/govae/internal/site"
 
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/wasm/view"
@@ -175,14 +176,14 @@ func run(reps, steps, workers int, out, dist, chromium string, native, page bool
 	return nil
 }
 
-// sizes returns a file's size and its gzip size at serve.go's level.
+// sizes returns a file's size and its gzip size at the default level (internal/site's).
 func sizes(path string) (raw, gz int64, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, 0, err
 	}
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf) // serve.go's level (the default)
+	w := gzip.NewWriter(&buf) // internal/site's level (the default)
 	w.Write(b)
 	w.Close()
 	return int64(len(b)), int64(buf.Len()), nil
@@ -249,7 +250,7 @@ func nativeBench(t *table, reps, steps int) {
 	runtime.GOMAXPROCS(def)
 }
 
-// browserBench serves the site with serve.go and drives Chromium.
+// browserBench serves the site with internal/site and drives Chromium.
 func browserBench(t *table, reps, steps, workers int, dist, chromium string, page bool) error {
 	if chromium == "" {
 		chromium = os.Getenv("CHROMIUM")
@@ -269,32 +270,20 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 	}
 	defer os.RemoveAll(tmp)
 
-	// serve.go itself, so that sizes and headers are what make serve sends.
-	serveBin := filepath.Join(tmp, "serve")
-	if out, err := exec.Command("go", "build", "-o", serveBin, "serve.go").CombinedOutput(); err != nil {
-		return fmt.Errorf("building serve.go: %v\n%s", err, out)
-	}
-	srv := exec.Command(serveBin, "-dir", dist, "-addr", "127.0.0.1:0", "-quiet")
-	stdout, err := srv.StdoutPipe()
+	// The handler make serve uses, so that sizes and headers are what it sends.
+	h, err := site.New(dist)
 	if err != nil {
 		return err
 	}
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
+	defer h.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		return err
 	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
-	line := make([]byte, 256)
-	n, err := stdout.Read(line)
-	if err != nil {
-		return fmt.Errorf("serve.go: %v", err)
-	}
-	go io.Copy(io.Discard, stdout)
-	fields := strings.Fields(string(line[:n]))
-	base := strings.TrimSuffix(fields[len(fields)-4], "/") // "serving DIR at URL (Ctrl-C to stop)"
-	if !strings.HasPrefix(base, "http://") {
-		return fmt.Errorf("serve.go said %q", line[:n])
-	}
+	srv := site.NewServer(ln.Addr().String(), h)
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(chromium, filepath.Join(tmp, "profile"))...)
 	defer cancelAlloc()

@@ -16,12 +16,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/govae/govae/internal/headless"
+	"github.com/govae/govae/internal/site"
 )
 
 func main() {
@@ -48,14 +48,16 @@ type pageStatus struct {
 }
 
 func run(duration, every time.Duration, dist, query, chromium string, w io.Writer) error {
-	if _, err := os.Stat(dist + "/index.html"); err != nil {
-		return fmt.Errorf("%w: run make build first", err)
+	h, err := site.New(dist) // what make serve sends
+	if err != nil {
+		return err
 	}
+	defer h.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dist)), ReadHeaderTimeout: 10 * time.Second}
+	srv := site.NewServer(ln.Addr().String(), h)
 	go srv.Serve(ln)
 	defer srv.Close()
 

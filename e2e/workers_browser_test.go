@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package main
+package e2e
 
 // Browser tests of training in Web Workers (wasm/app/workers*.go,
 // wasm/worker): the same numbers in any number of workers, the page's

@@ -1,6 +1,6 @@
 //go:build !(js && wasm)
 
-package main
+package e2e
 
 // Browser tests of the lab (issue #5), in the harness of browser_test.go:
 // the built site in headless Chromium, driven with real mouse events and
@@ -617,7 +617,7 @@ func (b *browserHarness) testLabWeights(t *testing.T) {
 	if len(dl) != 4 || dl[0] != "govae-weights.bin" || dl[1] != "blob:" || dl[2].(float64) < 1e6 || dl[3] != "GOVAEWT" {
 		t.Errorf("download: %s", got)
 	}
-	weights, err := os.ReadFile(filepath.Join("assets", "vae.bin"))
+	weights, err := os.ReadFile(filepath.Join("..", "assets", "vae.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}

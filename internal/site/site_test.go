@@ -1,15 +1,18 @@
-package main
+package site
 
 import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,12 +36,12 @@ type serveTestSite struct {
 //	tmp/secret                     (outside the root)
 //	tmp/outside/secret.txt         (outside the root)
 //	tmp/site/index.html
-//	tmp/site/app.wasm, app.js, style.css, data.json, img.png, weights.bin,
-//	         mnist.gz (a real gzip stream), noext
+//	tmp/site/app.wasm, app.js, style.css, data.json, tiny.json, img.png,
+//	         weights.bin, mnist.gz (a real gzip stream), noext
 //	tmp/site/sub/index.html        (directory with index)
 //	tmp/site/sub/page.js
 //	tmp/site/empty/listed.txt      (directory without index)
-//	tmp/site/.hidden
+//	tmp/site/.hidden, .env, sub/.git/HEAD (hidden: never served)
 //	tmp/site/link-in -> index.html                   (symlink inside: allowed)
 //	tmp/site/link-out -> ../outside/secret.txt       (file outside)
 //	tmp/site/link-abs -> /abs/path/outside/secret.txt
@@ -48,7 +51,7 @@ func makeServeTestSite(t *testing.T) *serveTestSite {
 	tmp := t.TempDir()
 	root := filepath.Join(tmp, "site")
 	outside := filepath.Join(tmp, "outside")
-	for _, d := range []string{root, outside, filepath.Join(root, "sub"), filepath.Join(root, "empty")} {
+	for _, d := range []string{root, outside, filepath.Join(root, "sub"), filepath.Join(root, "empty"), filepath.Join(root, "sub", ".git")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -73,12 +76,15 @@ func makeServeTestSite(t *testing.T) *serveTestSite {
 	zw.Write(bytes.Repeat([]byte{0, 1, 2, 3, 255}, 10_000))
 	zw.Close()
 
+	// Text files above gzhttp's 1 KiB threshold (every file of the real
+	// site is), but tiny.json, which is sent as it is.
 	files := map[string][]byte{
-		"/index.html":       []byte("<!doctype html><title>root index</title>"),
+		"/index.html":       []byte("<!doctype html><title>root index</title>" + strings.Repeat("<p>text</p>\n", 100)),
 		"/app.wasm":         wasm.Bytes(),
 		"/app.js":           []byte(strings.Repeat("console.log('hello');\n", 500)),
-		"/style.css":        []byte("body { color: black; }\n"),
-		"/data.json":        []byte(`{"layers":[784,400,20],"ok":true}`),
+		"/style.css":        []byte(strings.Repeat("body { color: black; }\n", 50)),
+		"/data.json":        []byte(`{"layers":[784,400,20],"ok":true,"pad":"` + strings.Repeat("x", 2000) + `"}`),
+		"/tiny.json":        []byte(`{"ok":true}`),
 		"/img.png":          {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0},
 		"/weights.bin":      bytes.Repeat([]byte{1, 2, 3, 4}, 1000),
 		"/mnist.gz":         gzbuf.Bytes(),
@@ -90,7 +96,9 @@ func makeServeTestSite(t *testing.T) *serveTestSite {
 	for p, data := range files {
 		write(filepath.Join(root, filepath.FromSlash(p)), data)
 	}
-	write(filepath.Join(root, ".hidden"), []byte(serveTestSecret))
+	for _, hidden := range []string{".hidden", ".env", "sub/.git/HEAD"} {
+		write(filepath.Join(root, filepath.FromSlash(hidden)), []byte(serveTestSecret))
+	}
 
 	symlinks := map[string]string{
 		"link-in":     "index.html",
@@ -110,16 +118,22 @@ func makeServeTestSite(t *testing.T) *serveTestSite {
 	return &serveTestSite{root: root, files: files}
 }
 
-// startServeTestServer serves site through newSiteHandler on a loopback
-// httptest server.
+// newTestHandler returns New(site.root), closed when the test ends.
+func newTestHandler(t *testing.T, site *serveTestSite) *Handler {
+	t.Helper()
+	h, err := New(site.root)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// startServeTestServer serves site through New on a loopback httptest
+// server.
 func startServeTestServer(t *testing.T, site *serveTestSite) *httptest.Server {
 	t.Helper()
-	h, err := newSiteHandler(site.root)
-	if err != nil {
-		t.Fatalf("newSiteHandler: %v", err)
-	}
-	t.Cleanup(func() { h.(io.Closer).Close() })
-	ts := httptest.NewServer(h)
+	ts := httptest.NewServer(newTestHandler(t, site))
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -183,7 +197,7 @@ func TestServeContentTypes(t *testing.T) {
 		{"/app.wasm", "/app.wasm", "application/wasm"},
 		{"/app.js", "/app.js", "text/javascript; charset=utf-8"},
 		{"/style.css", "/style.css", "text/css; charset=utf-8"},
-		{"/data.json", "/data.json", "application/json; charset=utf-8"},
+		{"/data.json", "/data.json", "application/json"},
 		{"/img.png", "/img.png", "image/png"},
 		{"/mnist.gz", "/mnist.gz", "application/gzip"},
 		{"/weights.bin", "/weights.bin", "application/octet-stream"},
@@ -249,6 +263,8 @@ func TestServeRejectsTraversal(t *testing.T) {
 		"/sub//page.js",
 		"/C:/Windows/win.ini",
 		"/.hidden",
+		"/.env",
+		"/sub/.git/HEAD",
 		"/.git/config",
 		"/link-out",
 		"/link-abs",
@@ -300,49 +316,59 @@ func TestServeRejectsTraversal(t *testing.T) {
 	})
 }
 
-// TestServeSiteRequestPath checks the lexical validator directly, including
-// inputs the HTTP server itself might reject before the handler sees them.
-func TestServeSiteRequestPath(t *testing.T) {
+// TestServePaths checks the rules on the request path directly, including
+// requests the HTTP server itself would refuse before the handler sees them.
+func TestServePaths(t *testing.T) {
+	site := makeServeTestSite(t)
+	h := newTestHandler(t, site)
 	tests := []struct {
-		target  string
-		rel     string
-		wantDir bool
-		status  int
+		target string
+		status int
 	}{
-		{"/", ".", true, 0},
-		{"/index.html", "index.html", false, 0},
-		{"/sub/", "sub", true, 0},
-		{"/sub", "sub", false, 0},
-		{"/sub/page.js", "sub/page.js", false, 0},
-		{"/../secret", "", false, 400},
-		{"/%2e%2e/secret", "", false, 400},
-		{"/..%2fsecret", "", false, 400},
-		{"/%2fetc%2fpasswd", "", false, 400},
-		{"//etc/passwd", "", false, 400},
-		{"/a\\b", "", false, 400},
-		{"/a%5cb", "", false, 400},
-		{"/a%00b", "", false, 400},
-		{"/a%0ab", "", false, 400},
-		{"/a%7fb", "", false, 400},
-		{"/.env", "", false, 404},
-		{"/sub/.git/HEAD", "", false, 404},
-		{"/c:/x", "", false, 400},
+		{"/", 200},
+		{"/index.html", 200},
+		{"/sub/", 200},
+		{"/sub/index.html", 200},
+		{"/sub", 301},
+		{"/sub/page.js", 200},
+		{"/../secret", 400},
+		{"/%2e%2e/secret", 400},
+		{"/..%2fsecret", 400},
+		{"/%2fetc%2fpasswd", 400},
+		{"//etc/passwd", 400},
+		{"/sub//page.js", 400},
+		{"/sub/./page.js", 400},
+		{"/sub/../index.html", 400},
+		{"/a\\b", 404},
+		{"/a%5cb", 404},
+		{"/a%00b", 404},
+		{"/a%0ab", 404},
+		{"/a%7fb", 404},
+		{"/.env", 404},
+		{"/sub/.git/HEAD", 404},
+		{"/c:/x", 404},
+		{"/empty/index.html", 404},
+		{"/index.html/", 404},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "http://example.test"+tt.target, nil)
-			rel, wantDir, status := siteRequestPath(r)
-			if status != tt.status || (status == 0 && (rel != tt.rel || wantDir != tt.wantDir)) {
-				t.Errorf("siteRequestPath(%q) = %q, %v, %d; want %q, %v, %d",
-					tt.target, rel, wantDir, status, tt.rel, tt.wantDir, tt.status)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "http://example.test"+tt.target, nil))
+			if w.Code != tt.status {
+				t.Errorf("status = %d, want %d", w.Code, tt.status)
+			}
+			if bytes.Contains(w.Body.Bytes(), []byte(serveTestSecret)) {
+				t.Errorf("response contains the secret")
 			}
 		})
 	}
 	// A request whose Path is not absolute (e.g. crafted in-process).
 	r := httptest.NewRequest("GET", "/", nil)
 	r.URL.Path = "../secret"
-	if _, _, status := siteRequestPath(r); status != http.StatusBadRequest {
-		t.Errorf("relative path: status = %d, want 400", status)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("relative path: status = %d, want 400", w.Code)
 	}
 }
 
@@ -355,8 +381,15 @@ func TestServeDirectories(t *testing.T) {
 		if resp.StatusCode != http.StatusMovedPermanently {
 			t.Fatalf("status = %d, want 301", resp.StatusCode)
 		}
-		if loc := resp.Header.Get("Location"); loc != "/sub/?x=1" {
-			t.Errorf("Location = %q, want /sub/?x=1", loc)
+		// The standard file server's Location is relative ("sub/?x=1"):
+		// what counts is where it leads.
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := url.Parse(ts.URL + "/sub?x=1")
+		if got := base.ResolveReference(loc); got.RequestURI() != "/sub/?x=1" || got.Host != base.Host {
+			t.Errorf("Location %q leads to %s, want %s/sub/?x=1", loc, got, ts.URL)
 		}
 	})
 	t.Run("no listing without index", func(t *testing.T) {
@@ -422,13 +455,18 @@ func TestServeMethods(t *testing.T) {
 			t.Errorf("Content-Type = %q", ct)
 		}
 	})
+	// gzhttp never compresses HEAD (nginx caches such answers wrongly), so
+	// its headers describe the file as it is.
 	t.Run("HEAD gzip", func(t *testing.T) {
 		resp, body := rawRequest(t, ts, "HEAD", "/app.wasm", "Accept-Encoding: gzip")
 		if resp.StatusCode != http.StatusOK || len(body) != 0 {
 			t.Errorf("status = %d, body %d bytes; want 200, empty", resp.StatusCode, len(body))
 		}
-		if ce := resp.Header.Get("Content-Encoding"); ce != "gzip" {
-			t.Errorf("Content-Encoding = %q, want gzip", ce)
+		if ce := resp.Header.Get("Content-Encoding"); ce != "" {
+			t.Errorf("Content-Encoding = %q, want none", ce)
+		}
+		if got, want := resp.ContentLength, int64(len(site.files["/app.wasm"])); got != want {
+			t.Errorf("Content-Length = %d, want %d", got, want)
 		}
 	})
 }
@@ -440,7 +478,7 @@ func TestServeGzip(t *testing.T) {
 		path           string
 		acceptEncoding string
 		wantGzip       bool
-		wantVary       bool
+		needVary       bool // Vary: Accept-Encoding (gzhttp also sends it where it is not needed)
 	}{
 		{"/app.wasm", "gzip", true, true},
 		{"/app.wasm", "gzip, deflate, br, zstd", true, true},
@@ -456,6 +494,7 @@ func TestServeGzip(t *testing.T) {
 		{"/", "gzip", true, true},
 		{"/data.json", "gzip", true, true},
 		{"/style.css", "gzip", true, true},
+		{"/tiny.json", "gzip", false, true}, // under 1 KiB: gzip would not pay
 		{"/mnist.gz", "gzip", false, false}, // never double-compressed
 		{"/img.png", "gzip", false, false},
 		{"/weights.bin", "gzip", false, false},
@@ -480,8 +519,8 @@ func TestServeGzip(t *testing.T) {
 			if gotGzip != tt.wantGzip {
 				t.Fatalf("Content-Encoding = %q, want gzip=%v", resp.Header.Get("Content-Encoding"), tt.wantGzip)
 			}
-			if hasVary := strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding"); hasVary != tt.wantVary {
-				t.Errorf("Vary = %q, want Accept-Encoding=%v", resp.Header.Get("Vary"), tt.wantVary)
+			if tt.needVary && !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+				t.Errorf("Vary = %q, want Accept-Encoding", resp.Header.Get("Vary"))
 			}
 			if gotGzip {
 				if resp.Header.Get("Content-Length") != "" && resp.ContentLength == int64(len(want)) {
@@ -500,6 +539,15 @@ func TestServeGzip(t *testing.T) {
 				}
 				if len(want) > 10_000 && len(body) >= len(want) {
 					t.Errorf("gzip body %d bytes not smaller than file %d bytes", len(body), len(want))
+				}
+				// The standard library's compress/gzip at its default level:
+				// the first-paint bytes the page's goal is stated in.
+				var std bytes.Buffer
+				zw := gzip.NewWriter(&std)
+				zw.Write(want)
+				zw.Close()
+				if !bytes.Equal(body, std.Bytes()) {
+					t.Errorf("gzip body %d bytes, compress/gzip's %d", len(body), std.Len())
 				}
 			} else if !bytes.Equal(body, want) {
 				t.Errorf("body (%d bytes) != file (%d bytes)", len(body), len(want))
@@ -567,7 +615,7 @@ func TestServeRangeAndConditional(t *testing.T) {
 	}
 }
 
-func TestServeNewSiteHandlerErrors(t *testing.T) {
+func TestServeNewErrors(t *testing.T) {
 	tmp := t.TempDir()
 	noIndex := filepath.Join(tmp, "noindex")
 	if err := os.Mkdir(noIndex, 0o755); err != nil {
@@ -582,51 +630,50 @@ func TestServeNewSiteHandlerErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{filepath.Join(tmp, "missing"), noIndex, dirIndex, file} {
-		h, err := newSiteHandler(dir)
+		h, err := New(dir)
 		if err == nil {
-			h.(io.Closer).Close()
-			t.Errorf("newSiteHandler(%q) succeeded, want error", dir)
+			h.Close()
+			t.Errorf("New(%q) succeeded, want error", dir)
 			continue
 		}
 		if !strings.Contains(err.Error(), "make build") {
-			t.Errorf("newSiteHandler(%q) error %q does not mention `make build`", dir, err)
+			t.Errorf("New(%q) error %q does not mention `make build`", dir, err)
 		}
-		// runServe must fail the same way, before listening.
-		err = runServe(context.Background(), []string{"-addr", "127.0.0.1:0", "-dir", dir}, io.Discard, io.Discard)
+		// Main must fail the same way, before listening.
+		err = Main(context.Background(), []string{"-addr", "127.0.0.1:0", "-dir", dir}, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "make build") {
-			t.Errorf("runServe -dir %q: err = %v, want one mentioning `make build`", dir, err)
+			t.Errorf("Main -dir %q: err = %v, want one mentioning `make build`", dir, err)
 		}
 	}
 }
 
-func TestServeDefaultsAndServerConfig(t *testing.T) {
-	cfg, err := parseServeFlags(nil, io.Discard)
-	if err != nil {
-		t.Fatal(err)
+func TestServeFlagsAndServerConfig(t *testing.T) {
+	// The defaults, as -h prints them: the address must be on loopback.
+	var usage bytes.Buffer
+	if err := Main(context.Background(), []string{"-h"}, io.Discard, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("Main -h: %v, want flag.ErrHelp", err)
 	}
-	if cfg.Addr != "127.0.0.1:8080" || cfg.Dir != "dist" || cfg.Quiet {
-		t.Errorf("defaults = %+v, want 127.0.0.1:8080, dist, not quiet", cfg)
+	m := regexp.MustCompile(`-addr \S+\n[^\n]*\(default "([^"]*)"\)`).FindStringSubmatch(usage.String())
+	if m == nil {
+		t.Fatalf("no -addr default in the usage:\n%s", usage.String())
 	}
-	host, _, err := net.SplitHostPort(cfg.Addr)
+	host, _, err := net.SplitHostPort(m[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		t.Errorf("default bind host %q is not a loopback address", host)
 	}
-
-	cfg, err = parseServeFlags([]string{"-addr", "127.0.0.1:9999", "-dir", "site", "-quiet"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
+	if !strings.Contains(usage.String(), `(default "dist")`) {
+		t.Errorf("-dir does not default to dist:\n%s", usage.String())
 	}
-	if cfg.Addr != "127.0.0.1:9999" || cfg.Dir != "site" || !cfg.Quiet {
-		t.Errorf("parsed = %+v", cfg)
-	}
-	if _, err := parseServeFlags([]string{"extra"}, io.Discard); err == nil {
-		t.Error("stray argument accepted")
+	for _, args := range [][]string{{"extra"}, {"-dir", "x", "extra"}, {"-nosuchflag"}} {
+		if err := Main(context.Background(), args, io.Discard, io.Discard); err == nil || errors.Is(err, flag.ErrHelp) {
+			t.Errorf("Main %q: err = %v, want a usage error", args, err)
+		}
 	}
 
-	srv := newServer(defaultServeAddr, http.NotFoundHandler())
+	srv := NewServer("127.0.0.1:8080", http.NotFoundHandler())
 	if srv.Addr != "127.0.0.1:8080" {
 		t.Errorf("Addr = %q", srv.Addr)
 	}
@@ -653,16 +700,12 @@ func TestServeDefaultsAndServerConfig(t *testing.T) {
 // TestServeHeaderLimit checks that oversized request headers are refused.
 func TestServeHeaderLimit(t *testing.T) {
 	site := makeServeTestSite(t)
-	h, err := newSiteHandler(site.root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.(io.Closer).Close()
+	h := newTestHandler(t, site)
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config = newServer("", h)
+	ts.Config = NewServer("", h)
 	ts.Start()
 	defer ts.Close()
-	resp, body := rawRequest(t, ts, "GET", "/index.html", "X-Big: "+strings.Repeat("a", 2*serveMaxHeaderBytes))
+	resp, body := rawRequest(t, ts, "GET", "/index.html", "X-Big: "+strings.Repeat("a", 2*ts.Config.MaxHeaderBytes))
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("status = %d, want 431", resp.StatusCode)
 	}
@@ -690,8 +733,9 @@ func (s *syncBuffer) String() string {
 }
 
 // TestServeRunAndShutdown runs the whole command: it prints the URL, serves
-// the site with request logging, and shuts down when the context (SIGINT/
-// SIGTERM in main) is cancelled.
+// the site with request logging (one line per request, the URI escaped, so
+// that a hostile path cannot forge lines), and shuts down when the context
+// (SIGINT/SIGTERM in serve.go) is cancelled.
 func TestServeRunAndShutdown(t *testing.T) {
 	for _, quiet := range []bool{false, true} {
 		t.Run(fmt.Sprintf("quiet=%v", quiet), func(t *testing.T) {
@@ -704,14 +748,14 @@ func TestServeRunAndShutdown(t *testing.T) {
 				args = append(args, "-quiet")
 			}
 			done := make(chan error, 1)
-			go func() { done <- runServe(ctx, args, &stdout, &stderr) }()
+			go func() { done <- Main(ctx, args, &stdout, &stderr) }()
 
 			urlRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
 			var url string
 			for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); {
 				select {
 				case err := <-done:
-					t.Fatalf("runServe returned early: %v (stderr %q)", err, stderr.String())
+					t.Fatalf("Main returned early: %v (stderr %q)", err, stderr.String())
 				case <-time.After(10 * time.Millisecond):
 				}
 				url = urlRE.FindString(stdout.String())
@@ -735,12 +779,19 @@ func TestServeRunAndShutdown(t *testing.T) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			// A quote and a byte that is not UTF-8 in the path: the log
+			// escapes both.
+			ts := &httptest.Server{URL: strings.TrimSuffix(url, "/")}
+			resp, _ = rawRequest(t, ts, "GET", "/q\"x\xff")
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET /q\"x\\xff: status %d, want 404", resp.StatusCode)
+			}
 
 			cancel()
 			select {
 			case err := <-done:
 				if err != nil {
-					t.Errorf("runServe after cancel: %v", err)
+					t.Errorf("Main after cancel: %v", err)
 				}
 			case <-time.After(10 * time.Second):
 				t.Fatal("server did not shut down")
@@ -757,35 +808,18 @@ func TestServeRunAndShutdown(t *testing.T) {
 				return
 			}
 			lines := strings.Split(strings.TrimSpace(logs), "\n")
-			if len(lines) != 2 {
-				t.Fatalf("want 2 log lines, got %q", logs)
+			if len(lines) != 3 {
+				t.Fatalf("want 3 log lines, got %q", logs)
 			}
 			// The default Go client asks for gzip, so app.js is compressed:
 			// just check the method, path, status and a byte count.
-			if !regexp.MustCompile(`GET "/app\.js" 200 \d+B`).MatchString(lines[0]) {
-				t.Errorf("log line 1 = %q", lines[0])
-			}
-			if !regexp.MustCompile(`GET "/nope" 404 \d+B`).MatchString(lines[1]) {
-				t.Errorf("log line 2 = %q", lines[1])
+			for i, re := range []string{`"GET /app\.js HTTP/1\.1" 200 \d+`, `"GET /nope HTTP/1\.1" 404 \d+`,
+				`"GET /q\\"x\\xff HTTP/1\.1" 404 \d+`} {
+				if !regexp.MustCompile(re).MatchString(lines[i]) {
+					t.Errorf("log line %d = %q, want it to match %s", i+1, lines[i], re)
+				}
 			}
 		})
-	}
-}
-
-func TestServeRequestLogEscapes(t *testing.T) {
-	var out bytes.Buffer
-	h := withRequestLog(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("12345"))
-	}), &out)
-	r := httptest.NewRequest("GET", "/x", nil)
-	r.RequestURI = "/a\nFAKE LOG LINE"
-	h.ServeHTTP(httptest.NewRecorder(), r)
-	got := out.String()
-	if strings.Count(got, "\n") != 1 {
-		t.Errorf("log output %q is not exactly one line", got)
-	}
-	if !strings.Contains(got, `GET "/a\nFAKE LOG LINE" 200 5B`) {
-		t.Errorf("log line = %q", got)
 	}
 }
 
@@ -801,8 +835,23 @@ func TestServeURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := serveURL(a); got != tt.want {
-			t.Errorf("serveURL(%s) = %q, want %q", tt.addr, got, tt.want)
+		if got := browsable(a); got != tt.want {
+			t.Errorf("browsable(%s) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestServeNoListing checks the last line of defence on its own: the
+// handler's file server, asked for a directory without index.html (which
+// ServeHTTP never passes on), does not list it, where the plain one does.
+func TestServeNoListing(t *testing.T) {
+	site := makeServeTestSite(t)
+	h := newTestHandler(t, site)
+	for _, srv := range []http.Handler{h.fsrv, http.FileServerFS(os.DirFS(site.root))} {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest("GET", "/empty/", nil))
+		if listed := bytes.Contains(w.Body.Bytes(), []byte("listed.txt")); listed == (srv == h.fsrv) {
+			t.Errorf("%T: status %d, listed = %v", srv, w.Code, listed)
 		}
 	}
 }
