@@ -134,7 +134,7 @@ func findFile(dir, name string) (string, error) {
 			return "", err
 		}
 	}
-	return "", fmt.Errorf("neither %s nor %s in %s (run `make data` or set MNIST_DIR): %w",
+	return "", fmt.Errorf("neither %s nor %s in %s (run `make data`, with DATASET=ID for a data set other than MNIST): %w",
 		candidates[0], candidates[1], dir, fs.ErrNotExist)
 }
 
@@ -185,12 +185,6 @@ func scale(pixels []uint8) []float32 {
 	return out
 }
 
-// Open loads split from the directory Dir finds: what the native tools
-// call to get their data.
-func Open(split Split) (*Dataset, error) {
-	dir, err := Dir()
-	if err != nil {
-		return nil, err
-	}
-	return Load(dir, split)
-}
+// Open loads split of MNIST from the directory Dir finds: what the native
+// tools call to get their data. It is MNIST.Open(split).
+func Open(split Split) (*Dataset, error) { return MNIST.Open(split) }
