@@ -127,3 +127,5 @@ fuzz:
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportImage$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportZip$$' -fuzztime $(FUZZTIME)

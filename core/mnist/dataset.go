@@ -153,6 +153,18 @@ func readFile[T any](path string, read func(r io.Reader) (T, error)) (T, error) 
 	return v, nil
 }
 
+// NewDataset builds a Dataset from images already read (or built) and their
+// labels, with the checks Load applies: the images must be 28×28, at least
+// one, and as many as the labels (errors wrap ErrDims or ErrCountMismatch).
+// The pixels are scaled to [0, 1]; images and labels are not modified.
+func NewDataset(images *Images, labels []uint8) (*Dataset, error) {
+	d, err := newDataset(images, labels)
+	if err != nil {
+		return nil, fmt.Errorf("mnist: %w", err)
+	}
+	return d, nil
+}
+
 // newDataset checks that images and labels fit together and scales the
 // pixels to [0, 1].
 func newDataset(images *Images, labels []uint8) (*Dataset, error) {
