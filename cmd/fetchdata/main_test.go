@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -120,10 +121,7 @@ func TestFetchRejectsWrongDigest(t *testing.T) {
 	moduleWithoutData(t)
 	files, _ := setup(t, mnist.KMNIST, 2)
 	name := mnist.Train.LabelsFile()
-	bad := map[string][]byte{}
-	for k, v := range files {
-		bad[k] = v
-	}
+	bad := maps.Clone(files)
 	corrupt := bytes.Clone(files[name])
 	corrupt[len(corrupt)/2] ^= 0xff
 	bad[name] = corrupt
@@ -146,10 +144,7 @@ func TestFetchRejectsWrongDigest(t *testing.T) {
 func TestFetchRejectsOversizedBody(t *testing.T) {
 	moduleWithoutData(t)
 	files, _ := setup(t, mnist.Fashion, 3)
-	big := map[string][]byte{}
-	for k, v := range files {
-		big[k] = v
-	}
+	big := maps.Clone(files)
 	name := mnist.Test.ImagesFile()
 	big[name] = append(bytes.Clone(files[name]), make([]byte, 1<<20)...)
 	m := fakedata.Serve(t, fakedata.Under("f", big))
@@ -183,10 +178,7 @@ func TestFetchReplacesWrongLocalFile(t *testing.T) {
 func TestFetchFallsBackToNextMirror(t *testing.T) {
 	moduleWithoutData(t)
 	files, second := setup(t, mnist.Fashion, 5)
-	bad := map[string][]byte{}
-	for k, v := range files {
-		bad[k] = v
-	}
+	bad := maps.Clone(files)
 	bad[mnist.Test.LabelsFile()] = []byte("not it")
 	delete(bad, mnist.Train.ImagesFile()) // 404 on the first mirror
 	first := fakedata.Serve(t, fakedata.Under("fashion", bad))
