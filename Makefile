@@ -20,9 +20,15 @@ export MNIST_DIR
 
 all: build
 
-## data: download the four MNIST files into MNIST_DIR (skipped when present) and verify their sha256.
+## data: download the four files of each data set in DATASET (mnist, fashion,
+## kmnist, a comma-separated list or all; default mnist) into $ID_DIR or
+## .cache/ID, skipped when already present, and verify their sizes and
+## published digests (cmd/fetchdata). FETCHFLAGS adds flags, such as
+## -mirror URL.
+DATASET ?= mnist
+FETCHFLAGS ?=
 data:
-	$(GO) run ./cmd/fetchmnist -dir "$(MNIST_DIR)"
+	$(GO) run ./cmd/fetchdata -dataset "$(DATASET)" $(FETCHFLAGS)
 
 ## build: the complete static site in $(DIST) (default dist/): index.html
 ## with its styles (page.css) and loader (loader.js), the page's wasm, the
@@ -31,7 +37,10 @@ data:
 ## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm,
 ## the weights and their preview for the progress bars), the weights, their
 ## preview (cmd/preview: the decoder in int8, for the first picture) and the
-## MNIST files from MNIST_DIR when present.
+## data sets in DATASET (default mnist) with their manifest
+## data/datasets.json (cmd/sitedata). The data sets are fetched first when
+## missing (cmd/fetchdata); when that fails — offline, a wrong digest — the
+## build stops with the reason before touching $(DIST).
 ##
 ## The page's wasm is what a visitor downloads before the first picture, so
 ## it is built for size: PAGE_GCFLAGS turns inlining off in the standard
@@ -45,6 +54,7 @@ PAGE_GCFLAGS := -gcflags=std=-l -gcflags=runtime= -gcflags=internal/runtime/...=
   -gcflags=math/bits= -gcflags=sync/atomic= -gcflags=syscall/js= -gcflags=unicode/utf8= -gcflags=encoding/binary=
 DIST ?= dist
 build:
+	$(GO) run ./cmd/fetchdata -dataset "$(DATASET)" $(FETCHFLAGS)
 	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
 	$(WASM_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
@@ -56,7 +66,7 @@ build:
 	printf '{"go":"%s","wasmBytes":%s,"weightsBytes":%s,"previewBytes":%s}\n' "$$($(GO) env GOVERSION)" \
 	  "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" "$$(test -f "$(DIST)/assets/vae.bin" && wc -c < "$(DIST)/assets/vae.bin" | tr -d ' ' || echo 0)" \
 	  "$$(test -f "$(DIST)/assets/vae.preview.bin" && wc -c < "$(DIST)/assets/vae.preview.bin" | tr -d ' ' || echo 0)" > "$(DIST)/version.json"
-	-cp "$(MNIST_DIR)"/*-ubyte.gz "$(DIST)/data/" 2>/dev/null
+	$(GO) run ./cmd/sitedata -site "$(DIST)" -dataset "$(DATASET)"
 
 ## serve: build, then serve dist/ at http://127.0.0.1:8080/.
 serve: build
@@ -118,3 +128,5 @@ fuzz:
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportImage$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportZip$$' -fuzztime $(FUZZTIME)

@@ -134,7 +134,7 @@ func findFile(dir, name string) (string, error) {
 			return "", err
 		}
 	}
-	return "", fmt.Errorf("neither %s nor %s in %s (run `make data` or set MNIST_DIR): %w",
+	return "", fmt.Errorf("neither %s nor %s in %s (run `make data`, with DATASET=ID for a data set other than MNIST): %w",
 		candidates[0], candidates[1], dir, fs.ErrNotExist)
 }
 
@@ -151,6 +151,18 @@ func readFile[T any](path string, read func(r io.Reader) (T, error)) (T, error) 
 		return v, fmt.Errorf("mnist: %s: %w", path, err)
 	}
 	return v, nil
+}
+
+// NewDataset builds a Dataset from images already read (or built) and their
+// labels, with the checks Load applies: the images must be 28×28, at least
+// one, and as many as the labels (errors wrap ErrDims or ErrCountMismatch).
+// The pixels are scaled to [0, 1]; images and labels are not modified.
+func NewDataset(images *Images, labels []uint8) (*Dataset, error) {
+	d, err := newDataset(images, labels)
+	if err != nil {
+		return nil, fmt.Errorf("mnist: %w", err)
+	}
+	return d, nil
 }
 
 // newDataset checks that images and labels fit together and scales the
@@ -185,12 +197,6 @@ func scale(pixels []uint8) []float32 {
 	return out
 }
 
-// Open loads split from the directory Dir finds: what the native tools
-// call to get their data.
-func Open(split Split) (*Dataset, error) {
-	dir, err := Dir()
-	if err != nil {
-		return nil, err
-	}
-	return Load(dir, split)
-}
+// Open loads split of MNIST from the directory Dir finds: what the native
+// tools call to get their data. It is MNIST.Open(split).
+func Open(split Split) (*Dataset, error) { return MNIST.Open(split) }

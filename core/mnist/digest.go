@@ -1,77 +1,129 @@
 package mnist
 
 import (
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
 )
 
-// Digests maps each canonical MNIST file name to the hex SHA-256 digest of
-// the gzip-compressed file, as published with the data set.
-var Digests = map[string]string{
-	"train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-	"train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-	"t10k-images-idx3-ubyte.gz":  "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-	"t10k-labels-idx1-ubyte.gz":  "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+// File is one published file of a Source, identified by its size and
+// digests: a copy is the published file only if all three match.
+type File struct {
+	// Name is the canonical file name, such as "train-images-idx3-ubyte.gz".
+	Name string
+	// Size is the file's length in bytes.
+	Size int64
+	// SHA256 is the hex SHA-256 digest of the file.
+	SHA256 string
+	// MD5 is the hex MD5 digest of the file: the digest publishers give
+	// (Fashion-MNIST's README lists only MD5); checked as well, although
+	// SHA-256 alone would do.
+	MD5 string
 }
 
 var (
-	// ErrDigest reports a file whose SHA-256 digest is not the published one.
-	ErrDigest = errors.New("sha256 digest mismatch")
+	// ErrDigest reports content that is not the published file: its size,
+	// SHA-256 or MD5 digest differs.
+	ErrDigest = errors.New("not the published file (size or digest mismatch)")
 
-	// ErrUnknownFile reports a file name that is not in Digests.
-	ErrUnknownFile = errors.New("not a canonical MNIST file name")
+	// ErrUnknownFile reports a file name that is not one of a Source's
+	// four files.
+	ErrUnknownFile = errors.New("not a canonical file name of the data set")
 )
 
-// FileNames returns the four canonical .gz file names: training images and
-// labels, then test images and labels.
+// FileNames returns the four canonical .gz file names, the same for every
+// Source: training images and labels, then test images and labels.
 func FileNames() []string {
 	return []string{Train.ImagesFile(), Train.LabelsFile(), Test.ImagesFile(), Test.LabelsFile()}
 }
 
-// Verify checks that the file at path has the published SHA-256 digest for
-// its base name. It returns an error wrapping ErrUnknownFile if the name is
-// not in Digests and ErrDigest, with both digests, if the content differs.
-func Verify(path string) error {
-	name := filepath.Base(path)
-	want, ok := Digests[name]
-	if !ok {
-		return fmt.Errorf("mnist: %s: %w", path, ErrUnknownFile)
+// Checker computes the size and digests of the bytes written to it, to
+// compare them with a File's: use it as the second writer of an
+// io.MultiWriter while saving a download.
+type Checker struct {
+	file        File
+	n           int64
+	sha256, md5 hash.Hash
+}
+
+// NewChecker returns a Checker for content that should be f.
+func (f File) NewChecker() *Checker {
+	return &Checker{file: f, sha256: sha256.New(), md5: md5.New()}
+}
+
+// Write hashes p; it never fails.
+func (c *Checker) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	c.sha256.Write(p)
+	c.md5.Write(p)
+	return len(p), nil
+}
+
+// Err returns nil when the bytes written are the published file, and
+// otherwise an error wrapping ErrDigest that gives what was found and
+// what was expected.
+func (c *Checker) Err() error {
+	if c.n != c.file.Size {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrDigest, c.n, c.file.Size)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("mnist: %w", err)
+	if got := hex.EncodeToString(c.sha256.Sum(nil)); got != c.file.SHA256 {
+		return fmt.Errorf("%w: sha256 %s, want %s", ErrDigest, got, c.file.SHA256)
 	}
-	defer f.Close()
-	got, err := SHA256(f)
-	if err != nil {
-		return fmt.Errorf("mnist: %s: %w", path, err)
-	}
-	if got != want {
-		return fmt.Errorf("mnist: %s: %w: got %s, want %s", path, ErrDigest, got, want)
+	if got := hex.EncodeToString(c.md5.Sum(nil)); got != c.file.MD5 {
+		return fmt.Errorf("%w: md5 %s, want %s", ErrDigest, got, c.file.MD5)
 	}
 	return nil
 }
 
-// VerifyDir checks all four canonical .gz files in dir with Verify and
-// returns the errors joined.
-func VerifyDir(dir string) error {
+// Check reads r to its end and reports whether it yields the published
+// file; errors wrap ErrDigest, or are r's own.
+func (f File) Check(r io.Reader) error {
+	c := f.NewChecker()
+	// Reading one byte past the size is enough to tell it is too long.
+	if _, err := io.Copy(c, io.LimitReader(r, f.Size+1)); err != nil {
+		return err
+	}
+	return c.Err()
+}
+
+// Verify checks that the file at path is the published file of s with the
+// same base name. It returns an error wrapping ErrUnknownFile if the name is
+// not one of s's files, ErrDigest if the content differs, and the
+// os.Open error (fs.ErrNotExist…) if it cannot be read.
+func (s *Source) Verify(path string) error {
+	f, ok := s.File(filepath.Base(path))
+	if !ok {
+		return fmt.Errorf("mnist: %s: %w %s", path, ErrUnknownFile, s.Name)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
+	}
+	defer file.Close()
+	if err := f.Check(file); err != nil {
+		return fmt.Errorf("mnist: %s: %w", path, err)
+	}
+	return nil
+}
+
+// VerifyDir checks all four files of s in dir with Verify and returns the
+// errors joined.
+func (s *Source) VerifyDir(dir string) error {
 	var errs []error
-	for _, name := range FileNames() {
-		errs = append(errs, Verify(filepath.Join(dir, name)))
+	for _, f := range s.Files {
+		errs = append(errs, s.Verify(filepath.Join(dir, f.Name)))
 	}
 	return errors.Join(errs...)
 }
 
-// SHA256 returns the hex SHA-256 digest of everything r yields.
-func SHA256(r io.Reader) (string, error) {
-	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
+// Verify checks a file of MNIST: MNIST.Verify(path).
+func Verify(path string) error { return MNIST.Verify(path) }
+
+// VerifyDir checks MNIST's four files in dir: MNIST.VerifyDir(dir).
+func VerifyDir(dir string) error { return MNIST.VerifyDir(dir) }

@@ -134,3 +134,31 @@ func TestDirNoModule(t *testing.T) {
 		t.Errorf("CacheDir() outside a module: no error")
 	}
 }
+
+func TestSourceDirs(t *testing.T) {
+	root := fakeModule(t)
+	t.Setenv(KMNIST.EnvDir(), "")
+	cache := filepath.Join(root, ".cache", "kmnist")
+	_, err := KMNIST.Dir()
+	checkErr(t, err, ErrNoData, "Kuzushiji-MNIST", "make data DATASET=kmnist", "KMNIST_DIR", cache)
+	touchFiles(t, cache, FileNames()...)
+	if got, err := KMNIST.Dir(); err != nil || got != cache {
+		t.Fatalf("KMNIST.Dir() = %q, %v; want %q", got, err, cache)
+	}
+	if got, err := KMNIST.CacheDir(); err != nil || got != cache {
+		t.Fatalf("KMNIST.CacheDir() = %q, %v", got, err)
+	}
+	shared := filepath.Join(filepath.Dir(root), "shared", "kmnist")
+	touchFiles(t, shared, FileNames()...)
+	if got, err := KMNIST.Dir(); err != nil || got != shared {
+		t.Fatalf("KMNIST.Dir() = %q, %v; want %q", got, err, shared)
+	}
+	// MNIST's directory is not KMNIST's.
+	if _, err := Dir(); !errors.Is(err, ErrNoData) {
+		t.Fatalf("MNIST Dir() = %v, want ErrNoData", err)
+	}
+	env := t.TempDir()
+	t.Setenv("KMNIST_DIR", env)
+	_, err = KMNIST.Open(Test)
+	checkErr(t, err, fs.ErrNotExist, "KMNIST_DIR="+env)
+}
