@@ -322,17 +322,18 @@ const (
 //	s = MinLogVar − d/(1+d)   (v < MinLogVar, d = MinLogVar − v)
 //
 // with slope ds/dv = 1/(1+d)²: value and slope are continuous at the bounds,
-// and s stays in (MinLogVar − 1, MaxLogVar + 1) for every v. So σ < e^10.5 ≈
-// 36 000, σ² < e^21 ≈ 1.3·10⁹, the KL is below ½·e^21 per dimension plus ½μ²,
+// and s stays in [MinLogVar − 1, MaxLogVar + 1] for every v. So σ ≤ e^10.5 ≈
+// 36 000, σ² ≤ e^21 ≈ 1.3·10⁹, the KL at most ½·e^21 per dimension plus ½μ²,
 // and its gradient ½(e^s − 1)·ds/dv is at most ½·e^MaxLogVar ≈ 2.4·10⁸ in
 // size (e^s·ds/dv is largest at the bound): all finite in float32, where
 // exp(v) alone overflows above v ≈ 88.7.
 //
 // Unlike a hard clamp, whose gradient is zero beyond the bounds, the slope
-// never vanishes for a finite v, so the KL still pulls an out-of-range log σ²
-// back: the shipped model loaded with log σ² = 80 (200) was at −ELBO 315
-// (384) nats after 250 Adam steps at lr 1e-3 and 187 (194) after 3 000, from
-// 1.3·10⁹ (on 512 training images). Without the lower bound the same runs
+// is not zero (in float32) for any v less than about 3·10²² beyond a bound,
+// so the KL still pulls an out-of-range log σ² back: the shipped model
+// loaded with log σ² = 80 (200) was at −ELBO 315 (384) nats after 250 Adam
+// steps at lr 1e-3 and 187 (194) after 3 000, from 1.3·10⁹ (on 512 training
+// images). Without the lower bound the same runs
 // overshot to log σ² ≈ −80 (−280) and were at 217 (411) nats after 3 000
 // steps: the KL, linear in −log σ² there, is what the bound caps.
 // v = ±Inf gives the limit, a bound ± 1, with slope 0; NaN stays NaN.
