@@ -89,6 +89,7 @@ type Trainer struct {
 	Epoch  int // completed passes over the data
 
 	opt    Optimizer
+	pcg    *rand.PCG  // the source of rng, whose state a Checkpoint keeps
 	rng    *rand.Rand // ε and shuffling
 	data   []float32
 	bytes  []uint8 // instead of data: pixel bytes, scaled by 1/255 per batch
@@ -113,7 +114,8 @@ func NewTrainer(m *Model, cfg TrainConfig, data []float32, n int) (*Trainer, err
 	if len(data) < n*m.Arch.Input {
 		return nil, fmt.Errorf("core: %d images need %d values, got %d", n, n*m.Arch.Input, len(data))
 	}
-	t := &Trainer{Model: m, Config: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0xda7a)), data: data, n: n}
+	t := &Trainer{Model: m, Config: cfg, pcg: rand.NewPCG(cfg.Seed, 0xda7a), data: data, n: n}
+	t.rng = rand.New(t.pcg)
 	t.opt = newOptimizer(cfg)
 	t.perm = make([]int, n)
 	for i := range t.perm {

@@ -285,6 +285,8 @@ type decoder struct {
 	data []byte
 	off  int
 	err  error
+	// truncated is the error an overrun wraps: ErrTruncated when nil.
+	truncated error
 }
 
 func (d *decoder) bytes(n int) []byte {
@@ -292,7 +294,11 @@ func (d *decoder) bytes(n int) []byte {
 		return nil
 	}
 	if n < 0 || n > len(d.data)-d.off {
-		d.err = fmt.Errorf("%w: needed %d more bytes at offset %d, only %d left", ErrTruncated, n, d.off, len(d.data)-d.off)
+		sentinel := d.truncated
+		if sentinel == nil {
+			sentinel = ErrTruncated
+		}
+		d.err = fmt.Errorf("%w: needed %d more bytes at offset %d, only %d left", sentinel, n, d.off, len(d.data)-d.off)
 		return nil
 	}
 	b := d.data[d.off : d.off+n]
