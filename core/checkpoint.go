@@ -200,11 +200,7 @@ func (c *Checkpoint) resume(n int, setData func(*Trainer)) (*Trainer, error) {
 	if len(c.Order) == n && n > 0 {
 		t.perm, t.cursor = append([]int(nil), c.Order...), c.Cursor
 	} else {
-		t.perm = make([]int, n)
-		for i := range t.perm {
-			t.perm[i] = i
-		}
-		t.shuffle()
+		t.newOrder()
 	}
 	switch o := t.opt.(type) {
 	case *Adam:
@@ -396,9 +392,9 @@ func indexOf(list []string, s string) int {
 // ReadCheckpoint reads a checkpoint file of at most MaxCheckpointFileSize
 // bytes; see ParseCheckpoint.
 func ReadCheckpoint(r io.Reader) (*Checkpoint, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxCheckpointFileSize+1))
+	data, err := readAtMost(r, MaxCheckpointFileSize, "checkpoint")
 	if err != nil {
-		return nil, fmt.Errorf("core: reading checkpoint: %w", err)
+		return nil, err
 	}
 	return ParseCheckpoint(data)
 }
@@ -411,18 +407,12 @@ func ParseCheckpoint(data []byte) (*Checkpoint, error) {
 	if len(data) > MaxCheckpointFileSize {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrCheckpointTooLarge, MaxCheckpointFileSize)
 	}
-	d := &decoder{data: data, truncated: ErrCheckpointTruncated}
-	got := d.bytes(len(checkpointMagic))
-	switch {
-	case d.err != nil && bytes.HasPrefix([]byte(checkpointMagic), data):
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrCheckpointTruncated, len(data), checkpointMagic)
-	case bytes.HasPrefix(data, []byte(weightsMagic)):
+	if bytes.HasPrefix(data, []byte(weightsMagic)) {
 		return nil, fmt.Errorf("%w: this is a weights file, not a checkpoint", ErrCheckpointMagic)
-	case d.err != nil || string(got) != checkpointMagic:
-		return nil, fmt.Errorf("%w: the file starts with %q, want %q", ErrCheckpointMagic, clip(data, 8), checkpointMagic)
 	}
-	if v := d.u32(); d.err == nil && v != checkpointVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrCheckpointVersion, v, checkpointVersion)
+	d := &decoder{data: data, truncated: ErrCheckpointTruncated}
+	if err := d.readMagic(checkpointMagic, checkpointVersion, ErrCheckpointMagic, ErrCheckpointVersion); err != nil {
+		return nil, err
 	}
 	c := &Checkpoint{}
 	w := d.bytes(int(d.u32()))
@@ -524,15 +514,8 @@ func ParseCheckpoint(data []byte) (*Checkpoint, error) {
 		return nil, err
 	}
 	c.Settings = append([]byte{}, d.bytes(s)...)
-	sum := d.u32()
-	if d.err != nil {
-		return nil, d.err
-	}
-	if d.off != len(data) {
-		return nil, fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCheckpointCorrupt, len(data)-d.off)
-	}
-	if want := crc32.Checksum(data[:len(data)-4], castagnoli); sum != want {
-		return nil, fmt.Errorf("%w: stored %08x, computed %08x", ErrCheckpointChecksum, sum, want)
+	if err := d.readEndAs(ErrCheckpointCorrupt, ErrCheckpointChecksum); err != nil {
+		return nil, err
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -551,13 +534,7 @@ func (d *decoder) f64() float64 { return math.Float64frombits(d.u64()) }
 
 // f32s reads n float32 values; n·4 bytes must have been checked to remain.
 func (d *decoder) f32s(n int) []float32 {
-	raw := d.bytes(4 * n)
-	if raw == nil {
-		return nil
-	}
 	v := make([]float32, n)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-	}
+	d.float32s(v)
 	return v
 }

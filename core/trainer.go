@@ -117,11 +117,7 @@ func NewTrainer(m *Model, cfg TrainConfig, data []float32, n int) (*Trainer, err
 	t := &Trainer{Model: m, Config: cfg, pcg: rand.NewPCG(cfg.Seed, 0xda7a), data: data, n: n}
 	t.rng = rand.New(t.pcg)
 	t.opt = newOptimizer(cfg)
-	t.perm = make([]int, n)
-	for i := range t.perm {
-		t.perm[i] = i
-	}
-	t.shuffle()
+	t.newOrder()
 	return t, nil
 }
 
@@ -138,11 +134,7 @@ func NewTrainerBytes(m *Model, cfg TrainConfig, pixels []uint8, n int) (*Trainer
 		return nil, err
 	}
 	t.bytes, t.n = pixels, n
-	t.perm = make([]int, n)
-	for i := range t.perm {
-		t.perm[i] = i
-	}
-	t.shuffle()
+	t.newOrder()
 	return t, nil
 }
 
@@ -174,6 +166,15 @@ func (t *Trainer) SetConfig(cfg TrainConfig) error {
 	t.opt.SetLearningRate(cfg.LearningRate)
 	t.Config = cfg
 	return nil
+}
+
+// newOrder starts the data order afresh: the t.n images shuffled.
+func (t *Trainer) newOrder() {
+	t.perm = make([]int, t.n)
+	for i := range t.perm {
+		t.perm[i] = i
+	}
+	t.shuffle()
 }
 
 func (t *Trainer) shuffle() {
