@@ -327,14 +327,11 @@ func (c *Checkpoint) encode() []byte {
 	u32 := func(v int) { buf.Write(le.AppendUint32(nil, uint32(v))) }
 	u64 := func(v int) { buf.Write(le.AppendUint64(nil, uint64(v))) }
 	f64 := func(v float64) { buf.Write(le.AppendUint64(nil, math.Float64bits(v))) }
-	f32s := func(v []float32) {
-		for _, x := range v {
-			buf.Write(le.AppendUint32(nil, math.Float32bits(x)))
-		}
-	}
+	f32s := func(v []float32) { writeFloat32s(&buf, v) }
+	w := c.Model.MarshalBinary()
+	buf.Grow(len(w) + 4*(len(c.AdamM)+len(c.AdamV)+len(c.Velocity)+len(c.Order)) + 32*len(c.History) + len(c.Settings) + 256)
 	buf.WriteString(checkpointMagic)
 	u32(checkpointVersion)
-	w := c.Model.MarshalBinary()
 	u32(len(w))
 	buf.Write(w)
 	cfg := c.Config
@@ -355,9 +352,11 @@ func (c *Checkpoint) encode() []byte {
 	buf.Write(c.Dropout)
 	u32(len(c.Order))
 	u32(c.Cursor)
+	b := buf.AvailableBuffer()
 	for _, v := range c.Order {
-		u32(v)
+		b = le.AppendUint32(b, uint32(v))
 	}
+	buf.Write(b)
 	if cfg.Optimizer == "sgd" {
 		u32(len(c.Velocity))
 		f32s(c.Velocity)
