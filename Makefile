@@ -16,7 +16,7 @@ ifeq ($(MNIST_DIR),)
 endif
 export MNIST_DIR
 
-.PHONY: all data build serve test test-native test-wasm lint bench train eval compare sweep soak soak-browser fuzz clean
+.PHONY: all data build serve test test-native test-wasm lint bench train eval compare sweep soak soak-browser fuzz fuzz-short clean
 
 all: build
 
@@ -72,8 +72,9 @@ build:
 serve: build
 	$(GO) run serve.go -dir dist
 
-## test: formatting, vet, unit tests natively and in wasm, browser tests.
-test: data lint test-native test-wasm
+## test: formatting, vet, unit tests natively and in wasm, browser tests,
+## and a few seconds of fuzzing for every fuzz target (fuzz-short).
+test: data lint test-native test-wasm fuzz-short
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -120,13 +121,21 @@ sweep:
 soak-browser: build
 	$(GO) run ./cmd/pagesoak -duration 10m -every 1m
 
-## fuzz: run every fuzz target for FUZZTIME each (the seed corpora also run in every `go test`).
+## fuzz: run every fuzz target for FUZZTIME each (the seed corpora also run in
+## every `go test`). The targets are found with `go test -list` in the packages
+## whose tests declare one, so a new target joins without a Makefile change.
 FUZZTIME ?= 2m
 fuzz:
-	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadImages$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadLabels$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportImage$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./core/imageset -run '^$$' -fuzz '^FuzzImportZip$$' -fuzztime $(FUZZTIME)
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for target in $$($(GO) test -list '^Fuzz' "$$dir" | grep '^Fuzz'); do \
+	    echo "fuzz: $$dir $$target for $(FUZZTIME)"; \
+	    $(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+## fuzz-short: `make fuzz` for FUZZSHORT each (5 s): part of `make test`, so a
+## change that breaks a fuzz property (such as the URL round trip) is caught
+## beyond the seed corpora. New failing inputs land in testdata/fuzz.
+FUZZSHORT ?= 5s
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZSHORT)

@@ -138,8 +138,10 @@ type Model struct {
 	pcg        *rand.PCG  // source of the dropout masks
 	rng        *rand.Rand // draws from pcg
 
-	// Scratch buffers reused between calls.
-	mu, logvar, z, dz, dmu, dlogvar, dh, dlogits, means matrix
+	// Scratch buffers reused between calls. rawLogvar is the log σ² head's
+	// output, logvar its clamped value (ClampLogVar) and lvSlope the clamp's
+	// derivative; logits is the decoder's output of the last run.
+	mu, rawLogvar, logvar, lvSlope, z, logits, dz, dmu, dlogvar, dh, dlogits, means matrix
 }
 
 // New builds a model with freshly initialised weights: Glorot-uniform
@@ -283,15 +285,74 @@ func backward(layers []Layer, dy matrix) matrix {
 	return dy
 }
 
-// encode runs the encoder and both heads, leaving μ and log σ² in m.mu and m.logvar.
+// encode runs the encoder and both heads, leaving μ in m.mu, the log σ²
+// head's output in m.rawLogvar, the posterior's log σ² (ClampLogVar of it)
+// in m.logvar and the clamp's slope in m.lvSlope.
 func (m *Model) encode(x matrix, train bool) {
 	h := forward(m.encoder, x, train)
 	m.mu = m.muHead.Forward(h, train)
-	m.logvar = m.logvarHead.Forward(h, train)
+	m.rawLogvar = m.logvarHead.Forward(h, train)
+	m.logvar = resize(m.logvar, m.rawLogvar.Rows, m.rawLogvar.Cols)
+	m.lvSlope = resize(m.lvSlope, m.rawLogvar.Rows, m.rawLogvar.Cols)
+	for i, v := range m.rawLogvar.Data {
+		s, slope := ClampLogVar(float64(v))
+		m.logvar.Data[i], m.lvSlope.Data[i] = float32(s), float32(slope)
+	}
+}
+
+// Bounds of the posterior's log-variance log σ², in nats (see ClampLogVar).
+// They are those of Stable Diffusion's DiagonalGaussianDistribution
+// (torch.clamp(logvar, -30.0, 20.0), CompVis latent-diffusion,
+// ldm/modules/distributions/distributions.py). Above MaxLogVar σ = e^10 ≈
+// 22 000 prior standard deviations, a posterior that says nothing; below
+// MinLogVar σ = e^−15 ≈ 3·10⁻⁷, under float32's resolution of a z near 1
+// (2⁻²³ ≈ 1.2·10⁻⁷), so z = μ + σ·ε is μ already. The shipped model's
+// log σ² lies in [−9.9, −3.0] on all 60 000 training images, where the
+// clamp is the identity.
+const (
+	MinLogVar = -30
+	MaxLogVar = 20
+)
+
+// ClampLogVar maps the encoder's log σ² output v to the log-variance the
+// posterior uses, s, and returns ds/dv. Inside [MinLogVar, MaxLogVar] s = v
+// exactly (slope 1). Beyond a bound, at distance d from it,
+//
+//	s = MaxLogVar + d/(1+d)   (v > MaxLogVar, d = v − MaxLogVar)
+//	s = MinLogVar − d/(1+d)   (v < MinLogVar, d = MinLogVar − v)
+//
+// with slope ds/dv = 1/(1+d)²: value and slope are continuous at the bounds,
+// and s stays in [MinLogVar − 1, MaxLogVar + 1] for every v. So σ ≤ e^10.5 ≈
+// 36 000, σ² ≤ e^21 ≈ 1.3·10⁹, the KL at most ½·e^21 per dimension plus ½μ²,
+// and its gradient ½(e^s − 1)·ds/dv is at most ½·e^MaxLogVar ≈ 2.4·10⁸ in
+// size (e^s·ds/dv is largest at the bound): all finite in float32, where
+// exp(v) alone overflows above v ≈ 88.7.
+//
+// Unlike a hard clamp, whose gradient is zero beyond the bounds, the slope
+// is not zero (in float32) for any v less than about 3·10²² beyond a bound,
+// so the KL still pulls an out-of-range log σ² back: the shipped model
+// loaded with log σ² = 80 (200) was at −ELBO 315 (384) nats after 250 Adam
+// steps at lr 1e-3 and 187 (194) after 3 000, from 1.3·10⁹ (on 512 training
+// images). Without the lower bound the same runs
+// overshot to log σ² ≈ −80 (−280) and were at 217 (411) nats after 3 000
+// steps: the KL, linear in −log σ² there, is what the bound caps.
+// v = ±Inf gives the limit, a bound ± 1, with slope 0; NaN stays NaN.
+func ClampLogVar(v float64) (s, slope float64) {
+	switch {
+	case v > MaxLogVar:
+		r := 1 / (1 + (v - MaxLogVar)) // 0 for +Inf
+		return MaxLogVar + 1 - r, r * r
+	case v < MinLogVar:
+		r := 1 / (1 + (MinLogVar - v))
+		return MinLogVar - 1 + r, r * r
+	}
+	return v, 1
 }
 
 // Encode returns the posterior parameters μ and log σ² (n×Latent each,
-// row-major) of n images in x (n×Input), in evaluation mode.
+// row-major) of n images in x (n×Input), in evaluation mode. log σ² is the
+// clamped value the model samples with (ClampLogVar), so exp(log σ²) is
+// always finite.
 func (m *Model) Encode(x []float32, n int) (mu, logvar []float32) {
 	m.encode(viewMatrix(x, n, m.Arch.Input), false)
 	mu = append([]float32(nil), m.mu.Data...)
@@ -371,6 +432,7 @@ func (m *Model) run(x, eps []float32, n int, opts LossOptions, withGrad bool) Lo
 		m.z.Data[i] = m.mu.Data[i] + float32(math.Exp(0.5*float64(m.logvar.Data[i])))*eps[i]
 	}
 	logits := forward(m.decoder, m.z, opts.Train)
+	m.logits = logits
 
 	m.dlogits = resize(m.dlogits, n, a.Input)
 	var recon, kl, dLogSigma float64
@@ -393,7 +455,8 @@ func (m *Model) run(x, eps []float32, n int, opts LossOptions, withGrad bool) Lo
 
 	m.logSigma.Grad[0] = float32(dLogSigma / float64(norm))
 	m.dz = backward(m.decoder, m.dlogits)
-	// ∂/∂μ = ∂z + w·μ ;  ∂/∂logσ² = ∂z·ε·σ/2 + w·(exp(logσ²) − 1)/2.
+	// ∂/∂μ = ∂z + w·μ ;  ∂/∂logσ² = ∂z·ε·σ/2 + w·(exp(logσ²) − 1)/2, times
+	// the clamp's slope for the head's output (ClampLogVar).
 	m.dmu = resize(m.dmu, n, a.Latent)
 	m.dlogvar = resize(m.dlogvar, n, a.Latent)
 	w := float32(opts.KLWeight) * scale
@@ -401,7 +464,7 @@ func (m *Model) run(x, eps []float32, n int, opts LossOptions, withGrad bool) Lo
 		mu, lv := m.mu.Data[i], float64(m.logvar.Data[i])
 		sigma := float32(math.Exp(0.5 * lv))
 		m.dmu.Data[i] = m.dz.Data[i] + w*mu
-		m.dlogvar.Data[i] = m.dz.Data[i]*eps[i]*sigma*0.5 + w*0.5*float32(math.Exp(lv)-1)
+		m.dlogvar.Data[i] = (m.dz.Data[i]*eps[i]*sigma*0.5 + w*0.5*float32(math.Exp(lv)-1)) * m.lvSlope.Data[i]
 	}
 	dh := m.muHead.Backward(m.dmu)
 	m.dh = resize(m.dh, dh.Rows, dh.Cols)

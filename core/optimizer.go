@@ -62,12 +62,12 @@ func (a *Adam) Update(params, grads []float32) error {
 			np := p - step*mi/(sqrt32(vi)+eps)
 			if pass == 0 {
 				if np-np != 0 {
-					return fmt.Errorf("%w: Adam step %d would make parameter %d %v (learning rate %g too high?)", ErrNonFinite, t, i, np, a.LR)
+					return &UpdateError{Optimizer: "Adam", Step: t, Index: i, Value: np, Gradient: g[i], LR: a.LR}
 				}
 				// g² can overflow float32 while g is finite; an infinite
 				// second moment would freeze the parameter for good.
 				if vi-vi != 0 {
-					return fmt.Errorf("%w: Adam step %d: gradient %v of parameter %d overflows its second moment", ErrNonFinite, t, g[i], i)
+					return &UpdateError{Optimizer: "Adam", Step: t, Index: i, Value: vi, Gradient: g[i], LR: a.LR, Moment: true}
 				}
 				continue
 			}
@@ -77,6 +77,33 @@ func (a *Adam) Update(params, grads []float32) error {
 	a.t = t
 	return nil
 }
+
+// UpdateError is an optimiser step refused because it would make a value
+// non-finite; the optimiser changed nothing. It wraps ErrNonFinite.
+type UpdateError struct {
+	Optimizer string  // "Adam" or "SGD"
+	Step      int     // Adam's step count t of the refused step (0 for SGD)
+	Index     int     // the parameter's index in the flat parameter slice
+	Value     float32 // what the parameter (or, with Moment, its second moment) would have become
+	Gradient  float32 // the parameter's gradient
+	LR        float64 // the learning rate
+	// Moment: the gradient's square overflowed Adam's second moment
+	// (a finite gradient above ≈ 1.8·10¹⁹).
+	Moment bool
+}
+
+// Error says which parameter and why.
+func (e *UpdateError) Error() string {
+	if e.Moment {
+		return fmt.Sprintf("%v: %s step %d: gradient %v of parameter %d overflows its second moment",
+			ErrNonFinite, e.Optimizer, e.Step, e.Gradient, e.Index)
+	}
+	return fmt.Sprintf("%v: %s step would make parameter %d %v (gradient %v, learning rate %g)",
+		ErrNonFinite, e.Optimizer, e.Index, e.Value, e.Gradient, e.LR)
+}
+
+// Unwrap lets errors.Is(err, ErrNonFinite) match.
+func (e *UpdateError) Unwrap() error { return ErrNonFinite }
 
 // adamAlwaysCheck disables Adam's one-pass update, for tests that compare it
 // with the checked one.
@@ -137,7 +164,7 @@ func (s *SGD) Update(params, grads []float32) error {
 			np := p - lr*vi
 			if pass == 0 {
 				if np-np != 0 {
-					return fmt.Errorf("%w: SGD step would make parameter %d %v (learning rate %g too high?)", ErrNonFinite, i, np, s.LR)
+					return &UpdateError{Optimizer: "SGD", Index: i, Value: np, Gradient: g[i], LR: s.LR}
 				}
 				continue
 			}
@@ -150,7 +177,8 @@ func (s *SGD) Update(params, grads []float32) error {
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 // ClipGradNorm scales grads so their Euclidean norm is at most maxNorm
-// (when maxNorm > 0) and returns the norm before clipping.
+// (when maxNorm > 0) and returns the norm before clipping. A non-finite norm
+// leaves grads as they are: there is nothing finite to scale them to.
 func ClipGradNorm(grads []float32, maxNorm float64) float64 {
 	// Four partial sums: one running sum would wait on the previous addition
 	// for each of the ~470 000 gradients.
@@ -167,7 +195,7 @@ func ClipGradNorm(grads []float32, maxNorm float64) float64 {
 		s0 += float64(g) * float64(g)
 	}
 	norm := math.Sqrt((s0 + s1) + (s2 + s3))
-	if maxNorm > 0 && norm > maxNorm {
+	if maxNorm > 0 && norm > maxNorm && !math.IsInf(norm, 1) {
 		f := float32(maxNorm / norm)
 		for i := range grads {
 			grads[i] *= f

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -88,6 +89,7 @@ type Trainer struct {
 	Epoch  int // completed passes over the data
 
 	opt    Optimizer
+	pcg    *rand.PCG  // the source of rng, whose state a Checkpoint keeps
 	rng    *rand.Rand // ε and shuffling
 	data   []float32
 	bytes  []uint8 // instead of data: pixel bytes, scaled by 1/255 per batch
@@ -112,13 +114,10 @@ func NewTrainer(m *Model, cfg TrainConfig, data []float32, n int) (*Trainer, err
 	if len(data) < n*m.Arch.Input {
 		return nil, fmt.Errorf("core: %d images need %d values, got %d", n, n*m.Arch.Input, len(data))
 	}
-	t := &Trainer{Model: m, Config: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0xda7a)), data: data, n: n}
+	t := &Trainer{Model: m, Config: cfg, pcg: rand.NewPCG(cfg.Seed, 0xda7a), data: data, n: n}
+	t.rng = rand.New(t.pcg)
 	t.opt = newOptimizer(cfg)
-	t.perm = make([]int, n)
-	for i := range t.perm {
-		t.perm[i] = i
-	}
-	t.shuffle()
+	t.newOrder()
 	return t, nil
 }
 
@@ -135,11 +134,7 @@ func NewTrainerBytes(m *Model, cfg TrainConfig, pixels []uint8, n int) (*Trainer
 		return nil, err
 	}
 	t.bytes, t.n = pixels, n
-	t.perm = make([]int, n)
-	for i := range t.perm {
-		t.perm[i] = i
-	}
-	t.shuffle()
+	t.newOrder()
 	return t, nil
 }
 
@@ -171,6 +166,15 @@ func (t *Trainer) SetConfig(cfg TrainConfig) error {
 	t.opt.SetLearningRate(cfg.LearningRate)
 	t.Config = cfg
 	return nil
+}
+
+// newOrder starts the data order afresh: the t.n images shuffled.
+func (t *Trainer) newOrder() {
+	t.perm = make([]int, t.n)
+	for i := range t.perm {
+		t.perm[i] = i
+	}
+	t.shuffle()
 }
 
 func (t *Trainer) shuffle() {
@@ -212,18 +216,20 @@ func (t *Trainer) Noise(n int) []float32 {
 }
 
 // Compute sets the model's gradient for the batch x with noise eps at the
-// current KL weight, and checks that the loss and gradient are finite.
-// normalizer is the size of the whole batch when x is a worker's share of
-// it (0 means n).
+// current KL weight, and checks that the loss and the encoder's outputs are
+// finite. On failure the *TrainingError names the first non-finite quantity
+// in the order values flow (input pixel, ε, μ, log σ², z, logits, recon,
+// KL, loss) and where it is. normalizer is the size of the whole batch when
+// x is a worker's share of it (0 means n).
 func (t *Trainer) Compute(x, eps []float32, n, normalizer int) (Loss, error) {
 	t.savedState = append(t.savedState[:0], t.Model.State()...)
 	t.stateSaved = true
 	loss := t.Model.Gradient(x, eps, n, LossOptions{
 		Likelihood: t.Config.Likelihood, KLWeight: t.Config.KLWeight(t.Steps), Train: true, Normalizer: normalizer,
 	})
-	if math.IsNaN(loss.Objective) || math.IsInf(loss.Objective, 0) {
+	if q, bad := t.Model.firstNonFiniteForward(x, eps, n, loss); bad {
 		t.restoreState()
-		return loss, &TrainingError{Step: t.Steps, What: "loss", Value: loss.Objective, Config: t.Config}
+		return loss, &TrainingError{Step: t.Steps, What: q.what, Where: q.where, Value: q.value, Config: t.Config}
 	}
 	return loss, nil
 }
@@ -243,16 +249,27 @@ func (t *Trainer) restoreState() {
 
 // Apply clips the gradient held in the model (if configured) and takes one
 // optimiser step. A non-finite gradient or update is discarded: the weights
-// stay as they were and a *TrainingError is returned.
+// stay as they were and a *TrainingError names the parameter (tensor and
+// index) whose gradient, new value or Adam second moment is not finite.
 func (t *Trainer) Apply() error {
-	norm := ClipGradNorm(t.Model.Grads(), t.Config.ClipNorm)
+	grads := t.Model.Grads()
+	norm := ClipGradNorm(grads, t.Config.ClipNorm)
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {
 		t.restoreState()
-		return &TrainingError{Step: t.Steps, What: "gradient", Value: norm, Config: t.Config}
+		i := max(firstNonFinite(grads), 0)
+		return &TrainingError{Step: t.Steps, What: "gradient", Where: t.Model.paramName(i), Value: float64(grads[i]), Config: t.Config}
 	}
-	if err := t.opt.Update(t.Model.Values(), t.Model.Grads()); err != nil {
+	if err := t.opt.Update(t.Model.Values(), grads); err != nil {
 		t.restoreState()
-		return &TrainingError{Step: t.Steps, What: "weights", Value: math.Inf(1), Config: t.Config, Err: err}
+		te := &TrainingError{Step: t.Steps, What: "weight", Value: math.Inf(1), Config: t.Config, Err: err}
+		var ue *UpdateError
+		if errors.As(err, &ue) {
+			te.Where, te.Value = t.Model.paramName(ue.Index), float64(ue.Value)
+			if ue.Moment {
+				te.What = "second moment"
+			}
+		}
+		return te
 	}
 	t.stateSaved = false
 	t.Steps++
@@ -271,23 +288,56 @@ func (t *Trainer) TrainStep() (Loss, error) {
 	return loss, t.Apply()
 }
 
-// TrainingError reports a discarded training step.
+// TrainingError reports a discarded training step: which quantity went
+// non-finite, where, and what to do about it. It wraps ErrNonFinite.
 type TrainingError struct {
-	Step   int
-	What   string  // "loss", "gradient" or "weights"
-	Value  float64 // the offending value (or norm)
+	Step int
+	// What is the quantity: "input" (a pixel of the batch), "noise ε", "μ",
+	// "log σ²" (the encoder's output, before ClampLogVar), "z", "logits",
+	// "recon", "KL", "loss" (the objective), "gradient" (of a parameter),
+	// "weight" (a parameter after the optimiser's update) or "second moment"
+	// (Adam's, of a parameter).
+	What string
+	// Where locates it: "image 3, pixel 17" or "image 0, latent dimension 1"
+	// (rows of the batch, or of a worker's share of it), or a parameter as
+	// tensor[index], such as "encoder.logvar.b[1]"; empty for the batch's
+	// recon, KL and loss.
+	Where  string
+	Value  float64 // the offending value (or, for "gradient" and "weight", the parameter's)
 	Config TrainConfig
-	Err    error
+	Err    error // the optimiser's *UpdateError for "weight" and "second moment"
 }
 
-// Error explains what went wrong and suggests a remedy.
+// Error names the quantity and its place and suggests a remedy that fits it.
 func (e *TrainingError) Error() string {
-	hint := "the learning rate may be too high; lower it or enable gradient clipping"
-	if e.Config.Likelihood.Kind == Gaussian && e.Config.Likelihood.Sigma < 0.01 {
-		hint = "the Gaussian σ is very small, making the loss very steep; raise σ or lower the learning rate"
+	what := e.What
+	if e.Where != "" {
+		what += " at " + e.Where
+	}
+	var hint string
+	switch e.What {
+	case "input":
+		hint = "the training images hold a non-finite pixel: the data are broken, not the model"
+	case "noise ε":
+		hint = "the reparameterisation noise given to the step is not finite"
+	case "μ", "log σ²", "z":
+		hint = "the encoder's activations overflow float32: its weights are too large (a diverged run?); reset or load other weights"
+	case "logits":
+		hint = "the decoder's activations overflow float32: its weights are too large (a diverged run?); reset or load other weights"
+	case "gradient":
+		hint = "the backward pass overflowed float32 there: the loss is too steep at these weights; lower the learning rate, or reset"
+	case "weight":
+		hint = fmt.Sprintf("the learning rate %g is too high for this gradient; lower it or enable gradient clipping", e.Config.LearningRate)
+	case "second moment":
+		hint = "the gradient is too large to square in float32; enable gradient clipping or lower the learning rate"
+	default:
+		hint = "the loss overflowed"
+	}
+	if e.What != "input" && e.Config.Likelihood.Kind == Gaussian && e.Config.Likelihood.Sigma < 0.01 {
+		hint += "; the Gaussian σ is very small, making the loss very steep: raise σ or lower the learning rate"
 	}
 	return fmt.Sprintf("training step %d produced a non-finite %s (%v); the step was discarded and the last finite weights kept: %s",
-		e.Step, e.What, e.Value, hint)
+		e.Step, what, e.Value, hint)
 }
 
 // Unwrap lets errors.Is(err, ErrNonFinite) match.

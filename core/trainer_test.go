@@ -293,7 +293,10 @@ func TestNaNGuardNaNPixel(t *testing.T) {
 			}
 		}
 		data[5*arch.Input+3] = float32(math.NaN())
-		checkGuard(t, tr, 1, "loss")
+		te := checkGuard(t, tr, 1, "input")
+		if !strings.HasSuffix(te.Where, ", pixel 3") || !strings.Contains(te.Error(), "the data are broken") {
+			t.Errorf("batch norm %v: %v does not name pixel 3 of an image and blame the data", bn, te)
+		}
 		// After the bad pixel is gone training resumes from the kept weights.
 		data[5*arch.Input+3] = 0.5
 		if _, err := tr.TrainStep(); err != nil {

@@ -60,6 +60,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 // MarshalBinary returns the model in the weights file format.
 func (m *Model) MarshalBinary() []byte {
 	var buf bytes.Buffer
+	buf.Grow(4*(len(m.store.values)+len(m.store.state)) + 64*len(m.store.params) + 256)
 	le := binary.LittleEndian
 	buf.WriteString(weightsMagic)
 	buf.Write(le.AppendUint32(nil, weightsVersion))
@@ -70,12 +71,21 @@ func (m *Model) MarshalBinary() []byte {
 	buf.Write(le.AppendUint32(nil, uint32(len(params))))
 	for _, p := range params {
 		writeTensorHead(&buf, p)
-		for _, v := range p.Value {
-			buf.Write(le.AppendUint32(nil, math.Float32bits(v)))
-		}
+		writeFloat32s(&buf, p.Value)
 	}
 	buf.Write(le.AppendUint32(nil, crc32.Checksum(buf.Bytes(), castagnoli)))
 	return buf.Bytes()
+}
+
+// writeFloat32s writes v little-endian, straight into buf's spare capacity
+// (one value at a time through buf.Write costs ten times as much).
+func writeFloat32s(buf *bytes.Buffer, v []float32) {
+	buf.Grow(4 * len(v))
+	b := buf.AvailableBuffer()
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+	}
+	buf.Write(b)
 }
 
 // writeTensorHead writes a tensor's name and shape.
@@ -112,16 +122,8 @@ func (d *decoder) readPrologue(magic string, version uint32, extra func()) (Arch
 	var a Architecture
 	var lik Likelihood
 	data := d.data
-	got := d.bytes(len(magic))
-	if d.err != nil && bytes.HasPrefix([]byte(magic), data) {
-		// A proper prefix of the magic (even empty) is a truncated file.
-		return a, lik, fmt.Errorf("%w: %d bytes, shorter than the magic %q", ErrTruncated, len(data), magic)
-	}
-	if d.err != nil || string(got) != magic {
-		return a, lik, fmt.Errorf("%w: the file starts with %q, want %q", ErrBadMagic, clip(data, 8), magic)
-	}
-	if v := d.u32(); d.err == nil && v != version {
-		return a, lik, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, version)
+	if err := d.readMagic(magic, version, ErrBadMagic, ErrVersion); err != nil {
+		return a, lik, err
 	}
 	if extra != nil {
 		extra()
@@ -137,17 +139,39 @@ func (d *decoder) readPrologue(magic string, version uint32, extra func()) (Arch
 	return decodeHeader(head)
 }
 
+// readMagic reads a file's magic and version, reporting a proper prefix of
+// the magic (even empty) as d's truncation, another start as badMagic and
+// another version as badVersion.
+func (d *decoder) readMagic(magic string, version uint32, badMagic, badVersion error) error {
+	data := d.data
+	got := d.bytes(len(magic))
+	if d.err != nil && bytes.HasPrefix([]byte(magic), data) {
+		return fmt.Errorf("%w: %d bytes, shorter than the magic %q", d.truncation(), len(data), magic)
+	}
+	if d.err != nil || string(got) != magic {
+		return fmt.Errorf("%w: the file starts with %q, want %q", badMagic, clip(data, 8), magic)
+	}
+	if v := d.u32(); d.err == nil && v != version {
+		return fmt.Errorf("%w: version %d, this build reads version %d", badVersion, v, version)
+	}
+	return nil
+}
+
 // readEnd reads the trailing checksum and checks it and the file's length.
-func (d *decoder) readEnd() error {
+func (d *decoder) readEnd() error { return d.readEndAs(ErrCorrupt, ErrChecksum) }
+
+// readEndAs is readEnd for a format whose errors are corrupt (bytes after
+// the checksum) and checksum (a mismatch).
+func (d *decoder) readEndAs(corrupt, checksum error) error {
 	sum := d.u32()
 	if d.err != nil {
 		return d.err
 	}
 	if d.off != len(d.data) {
-		return fmt.Errorf("%w: %d unexpected bytes after the checksum", ErrCorrupt, len(d.data)-d.off)
+		return fmt.Errorf("%w: %d unexpected bytes after the checksum", corrupt, len(d.data)-d.off)
 	}
 	if want := crc32.Checksum(d.data[:len(d.data)-4], castagnoli); sum != want {
-		return fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
+		return fmt.Errorf("%w: stored %08x, computed %08x", checksum, sum, want)
 	}
 	return nil
 }
@@ -179,11 +203,21 @@ func boolByte(v bool) byte {
 // problem is reported as an error wrapping one of the Err values; it never
 // panics on malformed input.
 func ReadModel(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxWeightsFileSize+1))
+	data, err := readAtMost(r, MaxWeightsFileSize, "weights")
 	if err != nil {
-		return nil, fmt.Errorf("core: reading weights: %w", err)
+		return nil, err
 	}
 	return ParseModel(data)
+}
+
+// readAtMost reads r to its end but no further than limit+1 bytes, so that
+// the parser can refuse a file over its limit without buffering it whole.
+func readAtMost(r io.Reader, limit int64, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("core: reading %s: %w", what, err)
+	}
+	return data, nil
 }
 
 // ParseModel is ReadModel on bytes already in memory.
@@ -214,12 +248,8 @@ func ParseModel(data []byte) (*Model, error) {
 		if err := d.readTensorHead(p); err != nil {
 			return nil, err
 		}
-		raw := d.bytes(4 * len(p.Value))
-		if d.err != nil {
+		if d.float32s(p.Value); d.err != nil {
 			return nil, d.err
-		}
-		for i := range p.Value {
-			p.Value[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
 	}
 	if err := d.readEnd(); err != nil {
@@ -285,6 +315,8 @@ type decoder struct {
 	data []byte
 	off  int
 	err  error
+	// truncated is the error an overrun wraps: ErrTruncated when nil.
+	truncated error
 }
 
 func (d *decoder) bytes(n int) []byte {
@@ -292,12 +324,32 @@ func (d *decoder) bytes(n int) []byte {
 		return nil
 	}
 	if n < 0 || n > len(d.data)-d.off {
-		d.err = fmt.Errorf("%w: needed %d more bytes at offset %d, only %d left", ErrTruncated, n, d.off, len(d.data)-d.off)
+		d.err = fmt.Errorf("%w: needed %d more bytes at offset %d, only %d left", d.truncation(), n, d.off, len(d.data)-d.off)
 		return nil
 	}
 	b := d.data[d.off : d.off+n]
 	d.off += n
 	return b
+}
+
+// float32s fills dst with the next len(dst) float32 values (dst is left
+// alone on an overrun).
+func (d *decoder) float32s(dst []float32) {
+	raw := d.bytes(4 * len(dst))
+	if raw == nil {
+		return
+	}
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+}
+
+// truncation is the error an overrun wraps.
+func (d *decoder) truncation() error {
+	if d.truncated != nil {
+		return d.truncated
+	}
+	return ErrTruncated
 }
 
 func (d *decoder) u8() uint8 {

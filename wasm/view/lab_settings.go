@@ -268,10 +268,9 @@ func ParsePoint(s string) ([2]float64, error) {
 	return p, nil
 }
 
-// FormatPoint writes p as ParsePoint reads it, to three decimals.
-func FormatPoint(p [2]float64) string {
-	return strconv.FormatFloat(p[0], 'f', 3, 64) + "," + strconv.FormatFloat(p[1], 'f', 3, 64)
-}
+// FormatPoint writes p as ParsePoint reads it, each coordinate exactly
+// (FormatCoordinate).
+func FormatPoint(p [2]float64) string { return FormatCoordinate(p[0]) + "," + FormatCoordinate(p[1]) }
 
 // Typed returns every setting by URL key as JavaScript would hold it:
 // numbers, booleans (overlay, lab) and strings (names, lists, points, and

@@ -196,9 +196,9 @@ func (s Settings) Get(key string) string {
 	case "dots":
 		return strconv.Itoa(s.Dots)
 	case "z1":
-		return strconv.FormatFloat(s.Z1, 'f', 3, 64)
+		return FormatCoordinate(s.Z1)
 	case "z2":
-		return strconv.FormatFloat(s.Z2, 'f', 3, 64)
+		return FormatCoordinate(s.Z2)
 	}
 	return s.Lab.Get(key)
 }
@@ -294,4 +294,28 @@ func coreError(err error) error {
 	return errors.New(strings.TrimPrefix(err.Error(), "core: "))
 }
 
+// formatFloat writes v exactly: the shortest decimal that parses back to
+// the same float64 (strconv's 'g', −1).
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// FormatCoordinate writes a latent coordinate for the URL: the shortest
+// decimal without exponent that parses back to exactly v (strconv's 'f',
+// −1), padded with zeros to at least three decimals, so that round points
+// keep their familiar form (−1.500, 0.000) and every other one is exact
+// (0.27179487179487183, not 0.272). Exact rather than rounded because the
+// page keeps z at full precision wherever it comes from (a click, a key,
+// the lab), and a link must land on the digit that was shown; the state is
+// never rounded, so the URL is what must not round. Coordinates lie within
+// ±MaxAbsZ, so the text stays short (17 significant digits at most, except
+// for subnormal numbers).
+func FormatCoordinate(v float64) string {
+	t := strconv.FormatFloat(v, 'f', -1, 64)
+	dot := strings.IndexByte(t, '.')
+	if dot < 0 {
+		return t + ".000"
+	}
+	if d := len(t) - dot - 1; d < 3 {
+		t += strings.Repeat("0", 3-d)
+	}
+	return t
+}

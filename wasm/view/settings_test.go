@@ -2,6 +2,7 @@ package view
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -141,5 +142,56 @@ func TestWorkersSetting(t *testing.T) {
 	}
 	if _, notices := ParseQuery("workers=99"); len(notices) != 1 || !strings.Contains(notices[0].Message, "[0, 8]") {
 		t.Errorf("notices for workers=99: %v", notices)
+	}
+}
+
+// TestCoordinatesExact is failure 5 of issue 13: the page keeps z (and the
+// interpolation points) at full precision, so the URL must say exactly that
+// value, not three decimals of it, and z1=.0001 must not come back as 0.
+func TestCoordinatesExact(t *testing.T) {
+	for v, want := range map[float64]string{
+		0: "0.000", -1.5: "-1.500", 0.25: "0.250", 5: "5.000", 0.0001: "0.0001",
+		0.27179: "0.27179", 0.27179487179487183: "0.27179487179487183", -4.999999999999999: "-4.999999999999999",
+	} {
+		if got := FormatCoordinate(v); got != want {
+			t.Errorf("FormatCoordinate(%v) = %q, want %q", v, got, want)
+		}
+	}
+	s := DefaultSettings()
+	s.Z1, s.Z2 = 0.27179487179487183, 0.19021
+	s.Lab.A, s.Lab.B = [2]float64{0.0001, -0.27179487179487183}, [2]float64{-4.999999999999999, 1e-7}
+	if q := s.Query(); !strings.Contains(q, "z1=0.27179487179487183&z2=0.19021&") {
+		t.Errorf("query %q does not hold z exactly", q)
+	}
+	back, notices := ParseQuery(s.Query())
+	if len(notices) > 0 || back != s {
+		t.Errorf("round trip: %+v (notices %v), want %+v", back, notices, s)
+	}
+	if got, _ := ParseQuery("z1=.0001&ia=.0001,-.0001"); got.Z1 != 0.0001 || got.Get("z1") != "0.0001" || got.Get("ia") != "0.0001,-0.0001" {
+		t.Errorf("z1=.0001: Z1 %v, written back as z1=%s, ia=%s", got.Z1, got.Get("z1"), got.Get("ia"))
+	}
+	// Every float64 in range, random bits included, survives the URL.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		v := (2*rng.Float64() - 1) * MaxAbsZ
+		if i%4 == 0 {
+			v = math.Float64frombits(rng.Uint64()) // any magnitude; out-of-range ones are skipped
+		}
+		if !(math.Abs(v) <= MaxAbsZ) {
+			continue
+		}
+		var p Settings = DefaultSettings()
+		for _, k := range []string{"z1", "ia"} {
+			text := FormatCoordinate(v)
+			if k == "ia" {
+				text += "," + text
+			}
+			if err := p.Set(k, text); err != nil {
+				t.Fatalf("Set(%s, %q): %v", k, text, err)
+			}
+		}
+		if p.Z1 != v || p.Lab.A != [2]float64{v, v} {
+			t.Fatalf("%v (bits %#x) came back as %v and %v", v, math.Float64bits(v), p.Z1, p.Lab.A)
+		}
 	}
 }
