@@ -304,7 +304,7 @@ func TestArchitectureValidate(t *testing.T) {
 	if err := DefaultArchitecture().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := DefaultArchitecture().String(); got != "784-256-128-(2,2) | 2-128-256-784 relu" {
+	if got := DefaultArchitecture().String(); got != "784-256-128-(2,2) | 2-128-256-784 ReLU" {
 		t.Errorf("default architecture %q", got)
 	}
 	for _, a := range []Architecture{
