@@ -117,3 +117,4 @@ fuzz:
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseArch$$' -fuzztime $(FUZZTIME)
