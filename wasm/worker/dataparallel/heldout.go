@@ -35,10 +35,7 @@ func (h *heldOut) set(m *Message) {
 	*h = heldOut{wait: h.wait}
 	px := m.Pixels
 	if px == nil && m.Bytes != nil {
-		px = make([]float32, len(m.Bytes))
-		for i, b := range m.Bytes {
-			px[i] = float32(b) / 255
-		}
+		px = bytesToUnit(m.Bytes)
 	}
 	switch {
 	case m.N < 1:
@@ -48,6 +45,16 @@ func (h *heldOut) set(m *Message) {
 	default:
 		h.pixels, h.n, h.size = px, m.N, len(px)/m.N
 	}
+}
+
+// bytesToUnit returns pixel bytes as values in [0, 1], b/255, as package
+// mnist scales them.
+func bytesToUnit(bytes []uint8) []float32 {
+	px := make([]float32, len(bytes))
+	for i, b := range bytes {
+		px[i] = float32(b) / 255
+	}
+	return px
 }
 
 // evaluateWhenDone answers an Evaluate now, or, for the node's own model

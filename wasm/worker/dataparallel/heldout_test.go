@@ -12,14 +12,7 @@ import (
 )
 
 // heldImages returns n held-out images, other than the training ones.
-func heldImages(n int) []float32 {
-	b := SyntheticImages(n, 784, 77)
-	px := make([]float32, len(b))
-	for i, v := range b {
-		px[i] = float32(v) / 255
-	}
-	return px
-}
+func heldImages(n int) []float32 { return bytesToUnit(SyntheticImages(n, 784, 77)) }
 
 // heldArch has batch norm and dropout, so that evaluating in training mode
 // would give other figures (and would change the running statistics).
@@ -183,10 +176,7 @@ func TestEvaluateWeights(t *testing.T) {
 	}
 	const held = 40
 	bytes := SyntheticImages(held, 784, 9)
-	px := make([]float32, len(bytes))
-	for i, b := range bytes {
-		px[i] = float32(b) / 255
-	}
+	px := bytesToUnit(bytes)
 	ask := func(req *Message) *Message {
 		t.Helper()
 		c.fromPage(0, req)
