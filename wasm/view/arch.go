@@ -56,12 +56,12 @@ func parseArch(spec string) (core.Architecture, error) {
 	a := core.Architecture{Input: lim.MinInput, Encoder: []int{}, Decoder: []int{}}
 	s := strings.ToLower(strings.TrimSpace(spec))
 	if s == "" {
-		return a, errors.New("architecture: empty; write it as, for example, 256-128-z2-128-256-relu")
+		return a, errors.New("empty architecture; write it as, for example, 256-128-z2-128-256-relu")
 	}
 	parts := strings.Split(s, "-")
 	for i, p := range parts {
 		if p == "" {
-			return a, fmt.Errorf("architecture %q: empty part %d (two dashes, or one at an end)", spec, i+1)
+			return a, fmt.Errorf("empty part %d of the architecture (two dashes, or one at an end)", i+1)
 		}
 	}
 	zi := -1
@@ -72,8 +72,8 @@ func parseArch(spec string) (core.Architecture, error) {
 		}
 	}
 	if zi < 0 {
-		return a, fmt.Errorf("architecture %q: no latent size (z followed by %d to %d, between the encoder's and the decoder's widths)",
-			spec, lim.MinLatent, lim.MaxLatent)
+		return a, fmt.Errorf("no latent size (z followed by %d to %d, between the encoder's and the decoder's widths)",
+			lim.MinLatent, lim.MaxLatent)
 	}
 	var err error
 	if a.Encoder, err = parseWidths("encoder", parts[:zi]); err != nil {
@@ -111,11 +111,11 @@ func parseArch(spec string) (core.Architecture, error) {
 			}
 			seenDropout = true
 		case p == "bn":
-			return a, fmt.Errorf("architecture %q: bn given twice", spec)
+			return a, errors.New("bn given twice")
 		case strings.HasPrefix(p, "dropout"):
-			return a, fmt.Errorf("architecture %q: dropout given twice", spec)
+			return a, errors.New("dropout given twice")
 		default:
-			return a, fmt.Errorf("architecture %q: unknown option %q after the activation (want bn or dropout followed by the rate)", spec, p)
+			return a, fmt.Errorf("unknown option %q after the activation (want bn or dropout followed by the rate)", p)
 		}
 	}
 	return a, nil

@@ -25,6 +25,9 @@ func FuzzParseQuery(f *testing.F) {
 		if s.Grid < MinGrid || s.Grid > MaxGrid || s.Dots < MinDots || s.Dots > MaxDots {
 			t.Fatalf("ParseQuery(%q) kept grid %d, dots %d", raw, s.Grid, s.Dots)
 		}
+		if _, err := s.Architecture(); err != nil {
+			t.Fatalf("ParseQuery(%q) kept the architecture %q: %v", raw, s.Arch, err)
+		}
 		again, notices := ParseQuery(s.Query())
 		if len(notices) > 0 {
 			t.Fatalf("ParseQuery(%q).Query() = %q gives notices %v", raw, s.Query(), notices)
