@@ -91,12 +91,22 @@ func TestFileLimitsMessages(t *testing.T) {
 }
 
 // TestWeightsRoundTripEditorArchitectures: the weights file holds every
-// corner of the editor — no hidden layers, 4 of width 1024, latent 16,
-// every activation, batch norm, dropout 0.9 — bit for bit.
+// corner of the editor — no hidden layers, 4 of them, widths 8 and 1024,
+// latent 16, every activation, batch norm, dropout 0.9 — bit for bit, and
+// the largest model the editor builds fits in a file the loader accepts.
 func TestWeightsRoundTripEditorArchitectures(t *testing.T) {
+	wide := []int{1024, 1024, 1024, 1024}
+	largest := Architecture{Input: 784, Encoder: wide, Decoder: wide, Latent: 16, Activation: ReLU, BatchNorm: true}
+	// Weights and biases, plus γ, β and the two running statistics of each
+	// hidden unit, 4 bytes each; names and shapes take less than 4 KB.
+	if size := 4*(largest.paramCount()+4*8*1024) + 4096; size > MaxWeightsFileSize {
+		t.Errorf("the largest editor model needs a %d-byte file, the loader reads at most %d", size, MaxWeightsFileSize)
+	} else {
+		t.Logf("the largest editor model: %d parameters, a file of about %.1f MB", largest.paramCount(), float64(size)/1e6)
+	}
 	for _, arch := range []Architecture{
 		{Input: 784, Encoder: []int{}, Decoder: []int{}, Latent: 16, Activation: Sigmoid},
-		{Input: 784, Encoder: []int{1024, 1024, 1024, 1024}, Decoder: []int{8}, Latent: 2, Activation: LeakyReLU, BatchNorm: true, Dropout: 0.9},
+		{Input: 784, Encoder: []int{1024, 8, 1024, 8}, Decoder: []int{8}, Latent: 2, Activation: LeakyReLU, BatchNorm: true, Dropout: 0.9},
 		{Input: 784, Encoder: []int{8}, Decoder: []int{8, 1024, 8, 1024}, Latent: 7, Activation: Tanh, BatchNorm: true},
 		editorArch(),
 	} {
