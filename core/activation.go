@@ -29,6 +29,17 @@ func (a Activation) String() string {
 	return fmt.Sprintf("Activation(%d)", uint8(a))
 }
 
+var activationDisplay = [...]string{ReLU: "ReLU", LeakyReLU: "LeakyReLU", Tanh: "tanh", Sigmoid: "sigmoid"}
+
+// Name returns the activation's name as text shows it: ReLU, LeakyReLU,
+// tanh or sigmoid.
+func (a Activation) Name() string {
+	if a.valid() {
+		return activationDisplay[a]
+	}
+	return a.String()
+}
+
 // ParseActivation is the inverse of Activation.String.
 func ParseActivation(s string) (Activation, error) {
 	for i, n := range activationNames {

@@ -32,33 +32,9 @@ const (
 	MaxParams      = 1 << 26
 )
 
-// Validate reports whether a is a buildable architecture.
-func (a Architecture) Validate() error {
-	if a.Input < 1 || a.Input > MaxLayerWidth {
-		return fmt.Errorf("core: input size %d out of range [1, %d]", a.Input, MaxLayerWidth)
-	}
-	if a.Latent < 1 || a.Latent > 256 {
-		return fmt.Errorf("core: latent size %d out of range [1, 256]", a.Latent)
-	}
-	if len(a.Encoder) > MaxHiddenLayer || len(a.Decoder) > MaxHiddenLayer {
-		return fmt.Errorf("core: at most %d hidden layers per side", MaxHiddenLayer)
-	}
-	for _, w := range append(append([]int{}, a.Encoder...), a.Decoder...) {
-		if w < 1 || w > MaxLayerWidth {
-			return fmt.Errorf("core: hidden width %d out of range [1, %d]", w, MaxLayerWidth)
-		}
-	}
-	if !a.Activation.valid() {
-		return fmt.Errorf("core: unknown activation %d", a.Activation)
-	}
-	if !(a.Dropout >= 0 && a.Dropout < 1) {
-		return fmt.Errorf("core: dropout rate %v out of range [0, 1)", a.Dropout)
-	}
-	if n := a.paramCount(); n > MaxParams {
-		return fmt.Errorf("core: %d parameters exceed the limit of %d", n, MaxParams)
-	}
-	return nil
-}
+// Validate reports whether a is a buildable architecture: within
+// FileLimits, with an *ArchError naming the first field outside them.
+func (a Architecture) Validate() error { return a.ValidateWithin(FileLimits()) }
 
 // Equal reports whether a and b describe the same network.
 func (a Architecture) Equal(b Architecture) bool {
@@ -67,7 +43,10 @@ func (a Architecture) Equal(b Architecture) bool {
 		intsEqual(a.Encoder, b.Encoder) && intsEqual(a.Decoder, b.Decoder)
 }
 
-// String formats a as in-h1-h2-(latent,latent) | latent-h2-h1-in.
+// String formats a in words, as the page shows it:
+// in-h1-h2-(latent,latent) | latent-h2-h1-in, the activation's name, then
+// ", batch norm" and ", dropout r" when they are on — for the reference
+// model "784-256-128-(2,2) | 2-128-256-784 ReLU".
 func (a Architecture) String() string {
 	s := fmt.Sprint(a.Input)
 	for _, w := range a.Encoder {
@@ -77,12 +56,12 @@ func (a Architecture) String() string {
 	for _, w := range a.Decoder {
 		s += fmt.Sprint("-", w)
 	}
-	s += fmt.Sprintf("-%d %s", a.Input, a.Activation)
+	s += fmt.Sprintf("-%d %s", a.Input, a.Activation.Name())
 	if a.BatchNorm {
-		s += " batchnorm"
+		s += ", batch norm"
 	}
 	if a.Dropout > 0 {
-		s += fmt.Sprintf(" dropout %g", a.Dropout)
+		s += fmt.Sprintf(", dropout %g", a.Dropout)
 	}
 	return s
 }

@@ -346,7 +346,14 @@ func (e *TrainingError) Unwrap() error { return ErrNonFinite }
 // Evaluate returns the average −ELBO, reconstruction and KL (KL weight 1,
 // evaluation mode, one z sample per image) over n images, with noise drawn
 // from a source seeded with seed so that results are repeatable.
+// EvaluatePerDim also returns the KL of each latent dimension, and errors.
 func Evaluate(m *Model, data []float32, n int, lik Likelihood, seed uint64) Loss {
+	return evaluate(m, data, n, lik, seed, nil)
+}
+
+// evaluate is Evaluate; when perDim is not nil (Latent values) it also adds
+// up each latent dimension's KL over the images into it.
+func evaluate(m *Model, data []float32, n int, lik Likelihood, seed uint64, perDim []float64) Loss {
 	const batch = 500
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	eps := make([]float32, batch*m.Arch.Latent)
@@ -360,6 +367,9 @@ func Evaluate(m *Model, data []float32, n int, lik Likelihood, seed uint64) Loss
 		w := float64(b)
 		total.Recon += l.Recon * w
 		total.KL += l.KL * w
+		if perDim != nil {
+			addKLPerDim(perDim, m.mu.Data, m.logvar.Data)
+		}
 	}
 	total.N = n
 	total.KLWeight = 1

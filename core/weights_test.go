@@ -19,15 +19,7 @@ func bnDropoutArch() Architecture {
 // running statistics and log σ, holds non-initial values.
 func trainedModel(t testing.TB, arch Architecture) *Model {
 	t.Helper()
-	m, err := New(arch, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	randomizeModel(m, 4)
-	rng := testRNG(5)
-	for i := range m.State() {
-		m.State()[i] = float32(0.5 + rng.Float64())
-	}
+	m := evalModel(t, arch)
 	// A few special values that must survive bit for bit.
 	m.Values()[0] = float32(math.Copysign(0, -1))
 	m.Values()[1] = math.SmallestNonzeroFloat32
@@ -304,7 +296,7 @@ func TestArchitectureValidate(t *testing.T) {
 	if err := DefaultArchitecture().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := DefaultArchitecture().String(); got != "784-256-128-(2,2) | 2-128-256-784 relu" {
+	if got := DefaultArchitecture().String(); got != "784-256-128-(2,2) | 2-128-256-784 ReLU" {
 		t.Errorf("default architecture %q", got)
 	}
 	for _, a := range []Architecture{

@@ -13,7 +13,7 @@ func FuzzParseQuery(f *testing.F) {
 		"", "?lr=0.002&batch=64&beta=0.5&warmup=1000&lik=gaussian&sigma=0.2",
 		"grid=15&overlay=1&dots=2000&z1=0.5&z2=-1.25&workers=2",
 		"lr=NaN&batch=1e99&beta=-1&grid=abc&z1=Inf", "%zz=1&lr=%", "unknown=1&&&=&lik=",
-		"lr=0.001&lr=0.5", "lab=1",
+		"lr=0.001&lr=0.5", "lab=1", "arch=512-z8-512-LeakyReLU-bn-dropout0.2", "arch=256-0-z99-relu",
 	} {
 		f.Add(seed)
 	}
@@ -24,6 +24,9 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		if s.Grid < MinGrid || s.Grid > MaxGrid || s.Dots < MinDots || s.Dots > MaxDots {
 			t.Fatalf("ParseQuery(%q) kept grid %d, dots %d", raw, s.Grid, s.Dots)
+		}
+		if _, err := s.Architecture(); err != nil {
+			t.Fatalf("ParseQuery(%q) kept the architecture %q: %v", raw, s.Arch, err)
 		}
 		again, notices := ParseQuery(s.Query())
 		if len(notices) > 0 {

@@ -1,7 +1,9 @@
 // Package view is the page's pure logic, free of Ebiten and syscall/js so
 // that it is tested natively: the standard-normal quantile Φ⁻¹ behind the
 // manifold grid, the mapping between screen pixels and the latent z, the
-// screen layout, the settings and their URL form, and the loss chart's data.
+// 2-D slice of a larger latent space that the plane shows, the screen
+// layout, the settings and their URL form (the architecture's among them),
+// and the loss chart's data.
 package view
 
 import "math"

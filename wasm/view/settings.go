@@ -43,16 +43,20 @@ type Settings struct {
 	// Workers is how many Web Workers train (0: in the page itself), or
 	// AutoWorkers.
 	Workers int
+	// Arch is the network's compact spec, canonical (URL parameter
+	// ArchKey; Architecture in arch.go); the page builds fresh weights when
+	// it changes.
+	Arch string
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
+var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
 	"lr": "learning rate", "batch": "batch size", "beta": "β", "warmup": "KL warm-up steps",
 	"lik": "likelihood", "sigma": "Gaussian σ", "grid": "grid size", "overlay": "overlay",
-	"dots": "overlay digits", "z1": "z₁", "z2": "z₂", "workers": "training workers",
+	"dots": "overlay digits", "z1": "z₁", "z2": "z₂", "workers": "training workers", ArchKey: "architecture",
 }
 
 // DefaultSettings returns core's default training settings and the
@@ -62,7 +66,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		LearningRate: c.LearningRate, BatchSize: c.BatchSize, Beta: c.Beta, WarmupSteps: c.WarmupSteps,
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
-		Lab: DefaultLabSettings(), Workers: AutoWorkers,
+		Lab: DefaultLabSettings(), Workers: AutoWorkers, Arch: FormatArch(core.DefaultArchitecture()),
 	}
 }
 
@@ -124,6 +128,9 @@ func (s *Settings) Set(key, value string) error {
 			err = fmt.Errorf("training workers %d out of range [0, %d] (0 trains in the page; or auto)", v, MaxWorkers)
 		}
 		return apply(err, func() { s.Workers = v })
+	case ArchKey:
+		a, err := ParseArch(value)
+		return apply(err, func() { s.Arch = FormatArch(a) })
 	case "grid":
 		v, err := parseInt(name, value)
 		if err == nil && (v < MinGrid || v > MaxGrid) {
@@ -186,6 +193,8 @@ func (s Settings) Get(key string) string {
 			return "auto"
 		}
 		return strconv.Itoa(s.Workers)
+	case ArchKey:
+		return s.Arch
 	case "grid":
 		return strconv.Itoa(s.Grid)
 	case "overlay":

@@ -19,6 +19,10 @@
 // message, so that all workers stop and change settings at the same step. It
 // reports every step to the page and sends it the weights several times a
 // second.
+//
+// A worker also evaluates weights on a held-out set when the page asks
+// (HeldOut, Evaluate, Evaluated; heldout.go, with EvalClient, the page's
+// side), so that the held-out curve costs the page's main thread nothing.
 package dataparallel
 
 import "github.com/govae/govae/core"
@@ -69,6 +73,22 @@ const (
 	// Rows images, their Loss and gradient Grad, or Err. Worker 0's also
 	// says whether the step after runs (Next) and with which Config.
 	Grad
+	// HeldOut (page → the worker that evaluates): the held-out images,
+	// Pixels or Bytes (N images; see HeldOutMessage), kept until the next
+	// HeldOut. Not answered: a bad one makes every Evaluate fail with Err.
+	HeldOut
+	// Evaluate (page → the worker that evaluates): evaluate weights on the
+	// held-out images, in evaluation mode with ε seeded by
+	// core.HeldOutSeed. With Weights (a weights file, of weights from step
+	// Steps), those; without, the worker's own model as it stands after
+	// the step under way, for which Gen must be the worker's last Load.
+	// Seq numbers the request.
+	Evaluate
+	// Evaluated (that worker → page): the answer to Evaluate Seq, with its
+	// Gen: Steps (of the weights evaluated), Loss (N held-out images) and
+	// KLDims, the KL of each latent dimension in nats per image; Took, the
+	// evaluation's milliseconds; or Err.
+	Evaluated
 )
 
 // Commands of a Control message.
@@ -113,6 +133,9 @@ type Message struct {
 	Total int64  `json:"tot,omitempty"`
 	Err   string `json:"err,omitempty"`
 	Fatal bool   `json:"fatal,omitempty"`
+
+	KLDims []float64 `json:"kd,omitempty"` // Evaluated: nats per image for each latent dimension
+	Took   float64   `json:"tk,omitempty"` // Evaluated: milliseconds the evaluation took
 
 	Grad    []float32 `json:"-"`
 	Values  []float32 `json:"-"`

@@ -68,6 +68,8 @@ type Node struct {
 	waitGo *Message          // a Go that arrived during the previous step or before the data
 	later  []*Message        // of a Load that has not arrived yet
 	next   *core.TrainConfig // the step to start on Continue
+
+	held heldOut // the held-out images and an Evaluate waiting for the step (heldout.go)
 }
 
 func (n *Node) now() time.Time {
@@ -120,6 +122,10 @@ func (n *Node) Handle(m *Message) {
 		n.setData(m)
 	case Control:
 		n.control(m)
+	case HeldOut:
+		n.held.set(m)
+	case Evaluate:
+		n.evaluateWhenDone(m)
 	case Go, Grad:
 		switch {
 		case m.Gen > n.gen:
@@ -150,6 +156,7 @@ func (n *Node) load(m *Message) {
 		n.Send(Main, &Message{Kind: Failed, Fatal: true, Err: fmt.Sprintf("worker %d: loading the weights: %v", n.ID, err)})
 		return
 	}
+	n.dropEvaluation()
 	n.gen, n.model, n.cfg, n.want = m.Gen, model, *m.Config, *m.Config
 	n.base = Message{Steps: m.Steps, Epoch: m.Epoch, Examples: m.Examples}
 	n.examples = m.Examples
@@ -423,6 +430,7 @@ func (n *Node) addGrads() {
 // afterStep readies the next step when worker 0 said so (see Ready), or
 // waits (and takes images that arrived during training).
 func (n *Node) afterStep(next bool, cfg core.TrainConfig) {
+	n.evaluateWaiting()
 	if next {
 		n.next = &cfg
 		return

@@ -144,14 +144,7 @@ func testModel(t *testing.T, seed uint64) *core.Model {
 	return m
 }
 
-func testImages(n int) []float32 {
-	b := SyntheticImages(n, 784, 5)
-	px := make([]float32, len(b))
-	for i, v := range b {
-		px[i] = float32(v) / 255
-	}
-	return px
-}
+func testImages(n int) []float32 { return bytesToUnit(SyntheticImages(n, 784, 5)) }
 
 // reference trains the same model on the same data with one Trainer on
 // whole batches.
