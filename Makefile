@@ -116,4 +116,5 @@ fuzz:
 	$(GO) test ./core/mnist -run '^$$' -fuzz '^FuzzReadLabels$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseSafetensors$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
