@@ -118,3 +118,4 @@ fuzz:
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParsePreview$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./core -run '^$$' -fuzz '^FuzzParseSafetensors$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 	$(GO) test ./wasm/view -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./wasm/timeline -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
