@@ -47,8 +47,7 @@ func (t *Timeline) MarshalBinary() []byte {
 	b = le.AppendUint32(b, uint32(t.max))
 	b = le.AppendUint64(b, uint64(t.budget))
 	b = le.AppendUint32(b, uint32(len(t.snaps)))
-	for i := range t.snaps {
-		s := &t.snaps[i]
+	for _, s := range t.snaps {
 		b = le.AppendUint64(b, uint64(s.Step))
 		for _, v := range []float64{s.Epoch, s.NegELBO, s.Recon, s.KL} {
 			b = le.AppendUint64(b, math.Float64bits(v))
@@ -187,7 +186,7 @@ func Parse(data []byte) (*Timeline, error) {
 			return nil, fmt.Errorf("%w: the snapshots take more than the budget of %d bytes", ErrCorrupt, t.budget)
 		}
 		s.Pixels = bytes.Clone(s.Pixels)
-		t.snaps = append(t.snaps, s)
+		t.snaps = append(t.snaps, &s)
 		t.bytes += s.Bytes()
 	}
 	if r.off != len(r.data) {
