@@ -5,7 +5,8 @@
 // labels' characters (−, ×, Φ, ⁻, ¹, z₁, z₂, β, σ, μ, ·).
 //
 // It is a package of its own so that a binary that draws text another way
-// does not link the fonts (about 0.3 MB).
+// does not link the fonts: in a wasm binary this package adds 0.74 MB,
+// 0.25 MB gzipped (measured against the same program with a no-op Text).
 package gotext
 
 import (
