@@ -98,7 +98,7 @@ func TestPNGSize(t *testing.T) {
 		{400, 2, false, 88 + 800 + 24, 44 + 800 + 76},
 		{400, 2, true, 88 + 800 + 24, 44 + 800 + 76 + 48},
 		{333, 1.5, false, 66 + 500 + 18, 33 + 500 + 57}, // 333·1.5 = 499.5 → 500
-		{517, 3, true, 132 + 1551 + 36, 66 + 1551 + 114 + 72},
+		{217, 3, true, 132 + 651 + 36, 66 + 651 + 114 + 72},
 	} {
 		p := picture.Plane{Grid: 20, Pixels: pixels, Side: c.side, Scale: c.scale, Crosshair: true, Z1: 0.5, Z2: -1}
 		if c.dots {
