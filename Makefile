@@ -74,7 +74,7 @@ test-native: build
 	$(GO) test -count=1 ./...
 
 test-wasm:
-	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/...
+	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline
 
 ## bench: one table — native Go, Go wasm in headless Chromium (in the page,
 ## 1 and N Web Workers), decoding, .wasm sizes, first paint — printed and
