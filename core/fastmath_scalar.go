@@ -1,0 +1,10 @@
+//go:build !(goexperiment.simd && wasm)
+
+package core
+
+// Without WebAssembly SIMD the element-wise loops are the scalar ones
+// (fastmath_loops.go).
+var (
+	adamOnePass = adamOnePassScalar
+	adamExcess  = adamExcessScalar
+)
