@@ -238,9 +238,11 @@ func packRows8(dst, src []float32, ld, nl, kb, kp int) {
 	for p := range kb {
 		row := src[p*ld : p*ld+nl]
 		for lp := range np {
-			s := (*[8]float32)(row[lp*L : lp*L+8])
-			d := (*[8]float32)(dst[lp*kp*L+p*L : lp*kp*L+p*L+8])
-			*d = *s
+			// Two vectors: an [8]float32 assignment is a call to memmove.
+			s := row[lp*L : lp*L+8]
+			d := dst[lp*kp*L+p*L : lp*kp*L+p*L+8]
+			archsimd.LoadFloat32x4Array((*[4]float32)(s[0:4])).StoreArray((*[4]float32)(d[0:4]))
+			archsimd.LoadFloat32x4Array((*[4]float32)(s[4:8])).StoreArray((*[4]float32)(d[4:8]))
 		}
 	}
 	zeroPad(dst, np, kb, kp, L)
@@ -248,21 +250,44 @@ func packRows8(dst, src []float32, ld, nl, kb, kp int) {
 }
 
 // packGather packs nl lanes of kb k indices (kp with padding), scaled by
-// alpha, into panels of L lanes, where lane l is src[l*ld : l*ld+kb]
-// (contiguous in k): op(A) when A is not transposed, op(B) when B is.
+// alpha, into panels of L lanes (4 or 8), where lane l is
+// src[l*ld : l*ld+kb] (contiguous in k): op(A) when A is not transposed,
+// op(B) when B is. The lanes of a panel are written out, and the panel is
+// addressed as one [L]float32 per k index: with generic per-element loops
+// packing took ~6 % of a training step in wasm (node --cpu-prof).
 func packGather(dst, src []float32, ld, nl, kb, kp, L int, alpha float32) {
 	np := nl / L
 	for lp := range np {
 		panel := dst[lp*kp*L : (lp+1)*kp*L]
-		for l := range L {
-			lane := src[(lp*L+l)*ld:][:kb]
-			for p, v := range lane {
-				panel[p*L+l] = alpha * v
-			}
+		lanes := src[lp*L*ld:]
+		if L == 4 {
+			gather4(unsafe.Slice((*[4]float32)(unsafe.Pointer(&panel[0])), kp)[:kb], lanes, ld, alpha)
+		} else {
+			gather8(unsafe.Slice((*[8]float32)(unsafe.Pointer(&panel[0])), kp)[:kb], lanes, ld, alpha)
 		}
 	}
 	zeroPad(dst, np, kb, kp, L)
 	packTail(dst, src, ld, nl, kb, kp, L, alpha, false)
+}
+
+// gather4 sets d[p][l] = alpha*src[l*ld+p] for the 4 lanes l and p < len(d).
+func gather4(d [][4]float32, src []float32, ld int, alpha float32) {
+	kb := len(d)
+	r0, r1, r2, r3 := src[:kb], src[ld:][:kb], src[2*ld:][:kb], src[3*ld:][:kb]
+	for p := range d {
+		d[p] = [4]float32{alpha * r0[p], alpha * r1[p], alpha * r2[p], alpha * r3[p]}
+	}
+}
+
+// gather8 is gather4 for 8 lanes.
+func gather8(d [][8]float32, src []float32, ld int, alpha float32) {
+	kb := len(d)
+	r0, r1, r2, r3 := src[:kb], src[ld:][:kb], src[2*ld:][:kb], src[3*ld:][:kb]
+	r4, r5, r6, r7 := src[4*ld:][:kb], src[5*ld:][:kb], src[6*ld:][:kb], src[7*ld:][:kb]
+	for p := range d {
+		d[p] = [8]float32{alpha * r0[p], alpha * r1[p], alpha * r2[p], alpha * r3[p],
+			alpha * r4[p], alpha * r5[p], alpha * r6[p], alpha * r7[p]}
+	}
 }
 
 // zeroPad clears the k indices kb..kp-1 of the np full panels.
