@@ -35,8 +35,8 @@ data:
 ## build: the complete static site in $(DIST) (default dist/): index.html, the
 ## page's wasm, the training workers' worker.wasm and worker.js, wasm_exec.js
 ## from the same GOROOT, version.json (the Go version, so
-## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm,
-## the weights and their preview for the progress bars), the weights, their
+## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm
+## files, the weights and their preview for the progress bars), the weights, their
 ## preview (cmd/preview: the decoder in int8, for the first picture) and the
 ## MNIST files from MNIST_DIR when present.
 ##
@@ -50,18 +50,28 @@ data:
 ## built for speed.
 PAGE_GCFLAGS := -gcflags=std=-l -gcflags=runtime= -gcflags=internal/runtime/...= -gcflags=math= \
   -gcflags=math/bits= -gcflags=sync/atomic= -gcflags=syscall/js= -gcflags=unicode/utf8= -gcflags=encoding/binary=
+## Both wasm programs are built twice: with WebAssembly 128-bit SIMD in the
+## matrix products (GOEXPERIMENT=simd: core/kernels/simd_wasm.go), as
+## govae-simd.wasm and worker-simd.wasm, and without, as govae.wasm and
+## worker.wasm, for browsers without wasm SIMD; wasm/simd.js is the page's
+## test for it (WebAssembly.validate of a 1-instruction SIMD module).
+SIMD_ENV := GOEXPERIMENT=simd
 DIST ?= dist
 build:
 	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
 	$(WASM_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae-simd.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker-simd.wasm" ./wasm/worker
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js wasm/simd.js "$(DIST)/"
 	cp index.html "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"
 	if test -f assets/vae.bin; then $(GO) run ./cmd/preview -in assets/vae.bin -out "$(DIST)/assets/vae.preview.bin"; \
 	  else echo "build: no assets/vae.bin; the page will say the weights are missing"; fi
-	printf '{"go":"%s","wasmBytes":%s,"weightsBytes":%s,"previewBytes":%s}\n' "$$($(GO) env GOVERSION)" \
-	  "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" "$$(test -f "$(DIST)/assets/vae.bin" && wc -c < "$(DIST)/assets/vae.bin" | tr -d ' ' || echo 0)" \
+	printf '{"go":"%s","wasmBytes":%s,"simdWasmBytes":%s,"workerBytes":%s,"simdWorkerBytes":%s,"weightsBytes":%s,"previewBytes":%s}\n' "$$($(GO) env GOVERSION)" \
+	  "$$(wc -c < "$(DIST)/govae.wasm" | tr -d ' ')" "$$(wc -c < "$(DIST)/govae-simd.wasm" | tr -d ' ')" \
+	  "$$(wc -c < "$(DIST)/worker.wasm" | tr -d ' ')" "$$(wc -c < "$(DIST)/worker-simd.wasm" | tr -d ' ')" \
+	  "$$(test -f "$(DIST)/assets/vae.bin" && wc -c < "$(DIST)/assets/vae.bin" | tr -d ' ' || echo 0)" \
 	  "$$(test -f "$(DIST)/assets/vae.preview.bin" && wc -c < "$(DIST)/assets/vae.preview.bin" | tr -d ' ' || echo 0)" > "$(DIST)/version.json"
 	-cp "$(MNIST_DIR)"/*-ubyte.gz "$(DIST)/data/" 2>/dev/null
 
