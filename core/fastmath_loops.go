@@ -37,3 +37,29 @@ func adamExcessScalar(params, m, v, g []float32, gLimit, lLimit uint32) uint32 {
 	}
 	return over
 }
+
+// reluForwardScalar sets out[i] = max(in[i], 0) for i < len(out), keeping
+// NaN (and −0) as they are. Not max(v, 0): float min/max are runtime calls
+// in wasm.
+func reluForwardScalar(in, out []float32) {
+	in = in[:len(out)]
+	for i, v := range in {
+		if v < 0 {
+			v = 0
+		}
+		out[i] = v
+	}
+}
+
+// reluBackwardScalar sets dx[i] = g[i] where the ReLU's output y[i] > 0 and
+// 0 elsewhere, for i < len(dx).
+func reluBackwardScalar(g, y, dx []float32) {
+	g, y = g[:len(dx)], y[:len(dx)]
+	for i, v := range y {
+		if v > 0 {
+			dx[i] = g[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}

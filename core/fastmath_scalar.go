@@ -7,4 +7,7 @@ package core
 var (
 	adamOnePass = adamOnePassScalar
 	adamExcess  = adamExcessScalar
+
+	reluForward  = reluForwardScalar
+	reluBackward = reluBackwardScalar
 )

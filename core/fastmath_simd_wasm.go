@@ -12,6 +12,9 @@ import "simd/archsimd"
 var (
 	adamOnePass = adamOnePassSIMD
 	adamExcess  = adamExcessSIMD
+
+	reluForward  = reluForwardSIMD
+	reluBackward = reluBackwardSIMD
 )
 
 // load4 and store4 access s[i:i+4] as one vector.
@@ -57,4 +60,32 @@ func adamExcessSIMD(params, m, v, g []float32, gLimit, lLimit uint32) uint32 {
 	}
 	return over.GetElem(0) | over.GetElem(1) | over.GetElem(2) | over.GetElem(3) |
 		adamExcessScalar(params[i:], m[i:], v[i:], g[i:], gLimit, lLimit)
+}
+
+// reluForwardSIMD is reluForwardScalar on vectors: the lanes where v < 0
+// are cleared (+0); NaN and −0 compare false and pass unchanged.
+func reluForwardSIMD(in, out []float32) {
+	n := len(out)
+	in = in[:n]
+	var zero archsimd.Float32x4
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		v := load4(in, i)
+		neg := v.Less(zero).ToInt32x4().ToBits()
+		store4(v.ToBits().AndNot(neg).BitsToFloat32(), out, i)
+	}
+	reluForwardScalar(in[i:], out[i:])
+}
+
+// reluBackwardSIMD is reluBackwardScalar on vectors: g where y > 0, +0 elsewhere.
+func reluBackwardSIMD(g, y, dx []float32) {
+	n := len(dx)
+	g, y = g[:n], y[:n]
+	var zero archsimd.Float32x4
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		pos := load4(y, i).Greater(zero).ToInt32x4().ToBits()
+		store4(load4(g, i).ToBits().And(pos).BitsToFloat32(), dx, i)
+	}
+	reluBackwardScalar(g[i:], y[i:], dx[i:])
 }

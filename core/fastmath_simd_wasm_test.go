@@ -54,3 +54,34 @@ func TestAdamExcessSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestReLUSIMD: the vector ReLU and its backward give bit for bit the
+// scalar ones, with negative, positive, ±0, NaN and ±Inf inputs at every
+// lane and in the tail.
+func TestReLUSIMD(t *testing.T) {
+	rng := testRNG(33)
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -1e-30, 1e-30}
+	for _, n := range []int{0, 1, 3, 4, 7, 13} {
+		x, g := randNormal(rng, n), randNormal(rng, n)
+		for i := range x {
+			if i%3 == 0 {
+				x[i] = special[(i/3)%len(special)]
+			}
+		}
+		y1, y2 := make([]float32, n), make([]float32, n)
+		reluForwardSIMD(x, y1)
+		reluForwardScalar(x, y2)
+		if !float32sBitEqual(y1, y2) {
+			t.Errorf("n = %d: ReLU forward SIMD %v, scalar %v", n, y1, y2)
+		}
+		d1, d2 := make([]float32, n), make([]float32, n)
+		for i := range d1 {
+			d1[i], d2[i] = 7, 7 // every element must be written
+		}
+		reluBackwardSIMD(g, x, d1)
+		reluBackwardScalar(g, x, d2)
+		if !float32sBitEqual(d1, d2) {
+			t.Errorf("n = %d: ReLU backward SIMD %v, scalar %v", n, d1, d2)
+		}
+	}
+}
