@@ -106,7 +106,7 @@ func meanAbsDiff(a, b []float64) float64 {
 func (b *browserHarness) testManifold(t *testing.T) {
 	s, took := b.open(t, "/govae/")
 	t.Logf("navigation → ready: %v (page clock: ready at %.0f ms after navigation start; %s)", took.Round(time.Millisecond), s.ReadyMs,
-		b.eval(t, `performance.getEntriesByType("resource").filter((e) => /govae.wasm|vae.bin/.test(e.name))
+		b.eval(t, `performance.getEntriesByType("resource").filter((e) => /govae(-simd)?\.wasm|vae\.bin/.test(e.name))
 			.map((e) => e.name.split("/").pop() + " loaded by " + Math.round(e.responseEnd) + " ms").join(", ")`))
 	if s.Manifolds < 1 || s.Plane.Width < 200 || s.Settings.Grid != 20 {
 		t.Fatalf("after ready: %+v", s)

@@ -45,6 +45,7 @@ type browserStatus struct {
 	ExamplesPerSec float64  `json:"examplesPerSec"`
 	NegELBO        *float64 `json:"negElbo"`
 	Refreshing     bool     `json:"refreshing"`
+	Kernels        string   `json:"kernels"`
 	Recon          *float64 `json:"recon"`
 	KL             *float64 `json:"kl"`
 	Settings       struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/govae/govae/core/kernels"
 	"github.com/govae/govae/wasm/explorer"
 	"github.com/govae/govae/wasm/view"
 )
@@ -41,6 +42,7 @@ type statusJSON struct {
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
 	Refreshing     bool         `json:"refreshing"` // a refresh of the pictures is under way or due
+	Kernels        string       `json:"kernels"`    // the matrix kernels of this build: "wasm-simd128" or "scalar"
 }
 
 type settingsJSON struct {
@@ -114,6 +116,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
 		Workers:    g.activeWorkers(),
 		Refreshing: g.scene.Busy() || g.refreshDue(),
+		Kernels:    kernels.Build(),
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL
