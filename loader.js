@@ -22,17 +22,36 @@
     });
   }
 
-  // fetchOK fetches url and rejects on an HTTP error, naming url and status.
+  // fetchError is a failed download as the page reports it: an Error whose
+  // message names url, with url and status properties — the HTTP status the
+  // server answered (404: the site does not have the file), or 0 when no
+  // answer came (a network failure: worth retrying).
+  function fetchError(url, status, why) {
+    const e = new Error(url + ': ' + why);
+    e.url = url;
+    e.status = status;
+    return e;
+  }
+
+  // fetchOK fetches url and rejects on an HTTP error or a network failure,
+  // naming url and the status (fetchError).
   async function fetchOK(url) {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(url + ': HTTP ' + r.status + ' ' + r.statusText);
+    let r;
+    try {
+      r = await fetch(url);
+    } catch (e) {
+      throw fetchError(url, 0, 'the network failed (' + String(e && e.message || e) + ')');
+    }
+    if (!r.ok) throw fetchError(url, r.status, 'HTTP ' + r.status + ' ' + r.statusText);
     return r;
   }
 
   // fetchData downloads a file with progress (bytes received, total or 0)
   // and, for .gz, decompresses it with the browser's native gunzip when
   // there is one (Go's inflate in WebAssembly is far slower); Go parses
-  // either form.
+  // either form. A failure while the body arrives (a lost connection, or a body that is
+  // not gzip) has no HTTP status to tell: it is reported with status 0, so
+  // the page offers Retry.
   async function fetchData(url, onProgress) {
     const r = await fetchOK(url);
     const total = Number(r.headers.get('Content-Length')) || 0;
@@ -40,7 +59,11 @@
     if (url.endsWith('.gz') && typeof DecompressionStream === 'function') {
       stream = stream.pipeThrough(new DecompressionStream('gzip'));
     }
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    try {
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch (e) {
+      throw fetchError(url, 0, 'the download failed (' + String(e && e.message || e) + ')');
+    }
   }
 
   // fetchCounted downloads url into a Uint8Array, calling onProgress with
@@ -75,7 +98,7 @@
   }
 
   if (typeof document === 'undefined') {
-    module.exports = { MISMATCH, mb, countBytes, fetchOK, fetchData, fetchCounted, loadingProgress, crashReport };
+    module.exports = { MISMATCH, mb, countBytes, fetchError, fetchOK, fetchData, fetchCounted, loadingProgress, crashReport };
     return;
   }
 

@@ -35,11 +35,19 @@ function fatal(message) {
 // govaeFetch downloads url, reporting (bytes received, total or 0), and
 // gunzips .gz files with the browser's DecompressionStream when there is
 // one (Go parses either form). It resolves to a Uint8Array, or to an Error
-// (never rejects), for the Go side to report.
+// (never rejects) whose status is the HTTP status the server answered (404:
+// the site does not have the file) or 0 when no answer came or the body
+// broke off (a network failure), as the page's loader.js reports them.
 self.govaeFetch = async (url, onProgress) => {
+  const fail = (status, why) => Object.assign(new Error(url + ': ' + why), { url, status });
+  let r;
   try {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(url + ': HTTP ' + r.status + ' ' + r.statusText);
+    r = await fetch(url);
+  } catch (e) {
+    return fail(0, 'the network failed (' + String(e && e.message || e) + ')');
+  }
+  if (!r.ok) return fail(r.status, 'HTTP ' + r.status + ' ' + r.statusText);
+  try {
     const total = Number(r.headers.get('Content-Length')) || 0;
     let got = 0;
     let stream = r.body.pipeThrough(new TransformStream({
@@ -50,7 +58,7 @@ self.govaeFetch = async (url, onProgress) => {
     }
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
+    return fail(0, 'the download failed (' + String(e && e.message || e) + ')');
   }
 };
 
