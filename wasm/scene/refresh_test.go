@@ -113,7 +113,7 @@ func TestSetTestDataFewLabels(t *testing.T) {
 		t.Fatalf("%d recon values from 3 images", len(s.ReconInputs))
 	}
 	for k := 0; k < ReconCount; k++ {
-		if s.ReconInputs[k*784+100] != small.Image(k%3)[100] {
+		if s.ReconInputs[k*784+100] != small.Image(k % 3)[100] {
 			t.Fatalf("recon input %d is not image %d", k, k%3)
 		}
 	}
