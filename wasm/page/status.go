@@ -40,6 +40,10 @@ type statusJSON struct {
 	Recons         int          `json:"recons"`     // reconstruction strips published
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
+	// The data set shown and trained (datasets.go, ownimages.go).
+	Dataset string      `json:"dataset"`          // a core/mnist Source ID, or "own"
+	Classes []string    `json:"classes"`          // the overlay legend's labels 0–9 ("" when unused)
+	Import  *importJSON `json:"import,omitempty"` // the visitor's images, once an import began
 }
 
 type settingsJSON struct {
@@ -112,6 +116,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 		Manifolds: g.scene.ManifoldVersion, Dots: len(g.scene.Dots), Recons: g.scene.ReconVersion,
 		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
 		Workers:    g.activeWorkers(),
+		Dataset:    g.data.cur, Classes: g.data.statusClasses(), Import: g.data.importStatus(),
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL
