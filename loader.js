@@ -172,8 +172,81 @@
   wasm.catch(() => {}); // start reports it
   const versionP = fetch('version.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 
+  // DOM helpers the Go side calls in one go (each call from Go costs code in
+  // govae.wasm, which every visitor downloads before the first picture).
+
+  // setOptions fills the <select> id with options [value, text, disabled]
+  // and selects value.
+  function setOptions(id, options, value) {
+    const sel = $(id);
+    sel.replaceChildren(...options.map(([v, text, off]) => {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = text;
+      o.disabled = !!off;
+      return o;
+    }));
+    sel.value = value;
+  }
+
+  // setItems fills the list id with one <li> of text per item.
+  function setItems(id, items) {
+    $(id).replaceChildren(...items.map((text) => {
+      const li = document.createElement('li');
+      li.textContent = text;
+      return li;
+    }));
+  }
+
+  // putPixels draws a w×h RGBA picture on the canvas id, one canvas pixel
+  // per picture pixel; the stylesheet scales the canvas.
+  function putPixels(id, w, h, rgba) {
+    const c = $(id);
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
+  }
+
+  // download saves bytes as a file named name, through a Blob URL.
+  function download(name, mime, bytes) {
+    const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.style.display = 'none';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // canShow reports whether the page's font has a glyph for every
+  // character of text: each is drawn and compared with U+0378, a code
+  // point no font has, which browsers draw as their missing-glyph box.
+  function canShow(text) {
+    const c = document.createElement('canvas');
+    c.width = c.height = 32;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return false;
+    const draw = (ch) => {
+      ctx.clearRect(0, 0, 32, 32);
+      ctx.font = '20px ' + getComputedStyle(document.body).fontFamily;
+      ctx.fillStyle = '#fff';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(ch, 4, 16);
+      return ctx.getImageData(0, 0, 32, 32).data.join(',');
+    };
+    const missing = draw('\u0378');
+    const blank = new Uint8ClampedArray(32 * 32 * 4).join(',');
+    return [...text].every((ch) => ch === ' ' || ((px) => px !== missing && px !== blank)(draw(ch)));
+  }
+
   // Functions and values the Go side uses.
   window.govaeHost = {
+    setOptions,
+    setItems,
+    putPixels,
+    download,
+    canShow,
     preview,
     fullWeights,
     fetchData,

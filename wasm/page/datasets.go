@@ -41,6 +41,7 @@ type datasets struct {
 	gen        int                    // counts switches, so that a download for an earlier choice is dropped
 	pretrained map[string]*core.Model // weights fetched per data set; never trained or drawn directly
 	own        *ownSet                // the visitor's images, once imported
+	ui         *ownImages             // the import's part of the panel
 	note       string                 // beside the menu: where the weights come from, and credits
 	loading    string                 // the ID whose weights are being fetched, or ""
 	canShow    map[string]bool        // whether the page's font has a class name's characters
@@ -241,6 +242,9 @@ func (d *datasets) switchTo(id string, pre *core.Model) {
 		m, s.weights = s.freshModel(), weightsRandom
 	}
 	s.backend = s.newBackend(m.Clone())
+	// A new model object for the pictures: what follows the weights shown
+	// by their identity and version (the lab) sees new weights.
+	s.scene.Model = m.Clone()
 	s.sceneVersion = 0
 	s.train, s.test = dataset{}, dataset{}
 	s.scene.SetTestData(nil)
@@ -354,7 +358,7 @@ func (d *datasets) legend() explorer.Legend {
 	for k, c := range src.Classes {
 		show, ok := d.canShow[c.Name]
 		if !ok {
-			show = bridge.CanShow(c.Name)
+			show = d.dom.CanShow(c.Name)
 			d.canShow[c.Name] = show
 		}
 		l.Labels[k] = view.ClassLabel(c, show)
@@ -364,17 +368,9 @@ func (d *datasets) legend() explorer.Legend {
 
 // showMenu writes the menu's options and the note beside it.
 func (d *datasets) showMenu() {
-	sel := d.dom.El("dataset")
-	if !sel.Truthy() {
-		return
-	}
-	type option struct {
-		id, text string
-		off      bool
-	}
-	var opts []option
+	var opts []bridge.Option
 	if d.manifest == nil {
-		opts = append(opts, option{id: mnist.MNIST.ID, text: "MNIST"})
+		opts = append(opts, bridge.Option{Value: mnist.MNIST.ID, Text: "MNIST"})
 	} else {
 		for _, e := range d.manifest.Datasets {
 			text := e.Name
@@ -384,21 +380,13 @@ func (d *datasets) showMenu() {
 			case e.Weights == "":
 				text += " (no pretrained weights)"
 			}
-			opts = append(opts, option{id: e.ID, text: text, off: !e.Present})
+			opts = append(opts, bridge.Option{Value: e.ID, Text: text, Disabled: !e.Present})
 		}
 	}
 	if d.own != nil {
-		opts = append(opts, option{id: view.OwnDataset, text: fmt.Sprintf("Your images (%d)", d.own.all.N)})
+		opts = append(opts, bridge.Option{Value: view.OwnDataset, Text: fmt.Sprintf("Your images (%d)", d.own.all.N)})
 	}
-	sel.Set("textContent", "")
-	for _, o := range opts {
-		el := d.dom.Doc.Call("createElement", "option")
-		el.Set("value", o.id)
-		el.Set("textContent", o.text)
-		el.Set("disabled", o.off)
-		sel.Call("appendChild", el)
-	}
-	sel.Set("value", d.cur)
+	d.dom.SetOptions("dataset", opts, d.cur)
 	d.dom.SetText("dataset-note", d.noteText())
 }
 
@@ -412,7 +400,7 @@ func (d *datasets) noteText() string {
 	case d.cur == view.OwnDataset && d.own != nil:
 		msg = fmt.Sprintf("Your %d images (%d held out for the held-out curve). The plane shows fresh random weights: press Train to train them from scratch on your images.",
 			d.own.all.N, d.own.heldOut.N)
-	case d.s.pretrained == nil && d.s.weights != weightsUntrained:
+	case d.s.initial != nil && d.s.pretrained == nil && d.s.weights != weightsUntrained:
 		msg = d.name(d.cur) + " has no pretrained weights on this site: the plane shows fresh random weights. Press Train to train them on " + d.name(d.cur) + " in this tab."
 	}
 	if src, err := mnist.SourceByID(d.cur); err == nil {

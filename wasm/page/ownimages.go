@@ -1,0 +1,316 @@
+//go:build js && wasm
+
+package page
+
+import (
+	"fmt"
+	"syscall/js"
+
+	"github.com/govae/govae/core/mnist"
+	"github.com/govae/govae/wasm/bridge"
+	"github.com/govae/govae/wasm/imports"
+	"github.com/govae/govae/wasm/view"
+)
+
+// ownImages is "Your own images" in the panel (index.html's #own): the
+// visitor drops or chooses image files — PNG, JPEG, GIF, .zip archives of
+// them, or a saved IDX pair — and an import worker (importer.js running
+// importer.wasm, started on the first import so that the image decoders
+// never weigh on the page's first paint) decodes and normalises them off
+// the main thread with core/imageset. The panel shows the progress, how
+// many were imported and why the others were skipped, and a contact sheet
+// of the images as the model sees them (an orange frame marks those whose
+// light background was inverted). A usable set becomes the data set shown
+// and trained, with fresh weights (datasets.useOwn); one that is not
+// changes nothing. Save downloads the set as an IDX pair, which the same
+// chooser loads again.
+//
+// It lives in the train panel rather than the lab: it chooses what the
+// plane is trained on, beside the data-set menu and the Train button.
+type ownImages struct {
+	dom    *bridge.DOM
+	data   *datasets
+	post   func(func())
+	worker *bridge.Worker // nil until the first import
+	seq    int            // of the last request
+	state  string         // "", "importing", "done", "failed"
+	last   imports.Reply  // the last progress or outcome
+	err    string         // why the last import imported nothing, or the worker failed
+}
+
+// ownSet is an imported set as the page keeps it.
+type ownSet struct {
+	train, heldOut *mnist.Dataset
+	all            *mnist.Dataset // the held-out images, then the training ones: the test images shown
+	trainBytes     []uint8        // train's pixel bytes, for the workers
+	labels         [10]bool       // the labels used
+}
+
+// Inverted-frame colour on the contact sheet (the chart's reconstruction
+// orange).
+var invertedFrame = [3]byte{255, 166, 87}
+
+func newOwnImages(dom *bridge.DOM, data *datasets, post func(func())) *ownImages {
+	o := &ownImages{dom: dom, data: data, post: post}
+	data.ui = o
+	dom.On("own-files", "change", func(t js.Value) {
+		files := t.Get("files")
+		o.importFiles(files)
+		t.Set("value", "") // the same files can be chosen again
+	})
+	dom.OnEvent("own-drop", "dragover", true, func(js.Value) { dom.SetClass("own-drop", "drop over") })
+	dom.OnEvent("own-drop", "dragleave", false, func(js.Value) { dom.SetClass("own-drop", "drop") })
+	dom.OnEvent("own-drop", "drop", true, func(ev js.Value) {
+		dom.SetClass("own-drop", "drop")
+		if dt := ev.Get("dataTransfer"); dt.Truthy() {
+			o.importFiles(dt.Get("files"))
+		}
+	})
+	dom.On("own-save", "click", func(js.Value) { post(o.save) })
+	return o
+}
+
+// importFiles sends the files (a FileList) to the import worker. It runs in
+// an event handler: the files are passed on as they are, unread.
+func (o *ownImages) importFiles(files js.Value) {
+	if !files.Truthy() || files.Get("length").Int() == 0 {
+		return
+	}
+	list := js.Global().Get("Array").Call("from", files)
+	o.post(func() {
+		if o.state == "importing" {
+			o.show("An import is under way; wait for it to finish.", false)
+			return
+		}
+		o.startWorker()
+		o.seq++
+		o.state, o.err, o.last = "importing", "", imports.Reply{Total: list.Length()}
+		obj, _ := imports.ToJS(imports.Request{Kind: imports.Import, Seq: o.seq}, nil)
+		obj.Set(imports.Files, list)
+		o.worker.Post(obj, js.Undefined())
+		o.render()
+	})
+}
+
+// startWorker starts the import worker when there is none.
+func (o *ownImages) startWorker() {
+	if o.worker != nil {
+		return
+	}
+	o.worker = bridge.StartWorker("importer.js", func(d js.Value) {
+		var r imports.Reply
+		err := imports.FromJS(d, &r)
+		arrays := map[string][]byte{}
+		if err == nil && r.Kind == imports.Done && r.Err == "" || r.Kind == imports.Saved {
+			for _, k := range []string{imports.TrainImages, imports.TrainLabels, imports.HeldImages, imports.HeldLabels,
+				imports.Sheet, imports.Inverted, imports.Images, imports.Labels} {
+				arrays[k] = imports.Bytes(d, k)
+			}
+		}
+		o.post(func() {
+			if err != nil {
+				o.fail("the import worker sent a bad message: " + err.Error())
+				return
+			}
+			o.receive(&r, arrays)
+		})
+	}, func(msg string) {
+		o.post(func() { o.fail(msg) })
+	})
+}
+
+// fail reports that the worker failed; the next import starts a new one.
+func (o *ownImages) fail(msg string) {
+	if o.worker != nil {
+		o.worker.Terminate()
+		o.worker = nil
+	}
+	o.state, o.err = "failed", msg
+	o.render()
+}
+
+// receive takes a reply from the worker.
+func (o *ownImages) receive(r *imports.Reply, a map[string][]byte) {
+	if r.Seq != o.seq {
+		return // an earlier request's
+	}
+	switch r.Kind {
+	case imports.Progress:
+		r.Total = max(r.Total, o.last.Total)
+		o.last = *r
+	case imports.Failed:
+		o.fail(r.Err)
+		return
+	case imports.Saved:
+		o.dom.Download(r.ImagesName, "application/gzip", a[imports.Images])
+		o.dom.Download(r.LabelsName, "application/gzip", a[imports.Labels])
+		o.show(fmt.Sprintf("Saved %d images as %s and %s; choose both files above to load them again.",
+			r.Imported, r.ImagesName, r.LabelsName), true)
+		return
+	case imports.Done:
+		o.last = *r
+		if r.Err != "" {
+			o.state, o.err = "failed", r.Err
+			break
+		}
+		set, err := newOwnSet(r, a)
+		if err != nil {
+			o.state, o.err = "failed", "the imported images could not be used: "+err.Error()
+			break
+		}
+		o.state = "done"
+		o.drawSheet(r, a[imports.Sheet], a[imports.Inverted])
+		o.data.useOwn(set)
+	}
+	o.render()
+}
+
+// newOwnSet builds the page's set from the worker's arrays.
+func newOwnSet(r *imports.Reply, a map[string][]byte) (*ownSet, error) {
+	part := func(images, labels []byte, n int) (*mnist.Dataset, error) {
+		return mnist.NewDataset(&mnist.Images{N: n, Rows: mnist.Rows, Cols: mnist.Cols, Pixels: images}, labels)
+	}
+	train, err := part(a[imports.TrainImages], a[imports.TrainLabels], r.Train)
+	if err != nil {
+		return nil, err
+	}
+	held, err := part(a[imports.HeldImages], a[imports.HeldLabels], r.HeldOut)
+	if err != nil {
+		return nil, err
+	}
+	all, err := part(append(append([]byte{}, a[imports.HeldImages]...), a[imports.TrainImages]...),
+		append(append([]byte{}, a[imports.HeldLabels]...), a[imports.TrainLabels]...), r.HeldOut+r.Train)
+	if err != nil {
+		return nil, err
+	}
+	s := &ownSet{train: train, heldOut: held, all: all, trainBytes: a[imports.TrainImages]}
+	for k, c := range r.LabelCounts {
+		s.labels[k] = c > 0
+	}
+	return s, nil
+}
+
+// drawSheet draws the contact sheet, framing the inverted images in orange.
+func (o *ownImages) drawSheet(r *imports.Reply, grey, inverted []byte) {
+	w, h := r.SheetW, r.SheetH
+	if len(grey) != w*h || r.SheetCols <= 0 {
+		return
+	}
+	rgba := make([]byte, 4*w*h)
+	for i, v := range grey {
+		rgba[4*i], rgba[4*i+1], rgba[4*i+2], rgba[4*i+3] = v, v, v, 255
+	}
+	cell := r.SheetCell
+	for i, inv := range inverted {
+		if inv == 0 {
+			continue
+		}
+		x0, y0 := (i%r.SheetCols)*cell, (i/r.SheetCols)*cell
+		for k := 0; k < cell; k++ {
+			for _, p := range [][2]int{{x0 + k, y0}, {x0 + k, y0 + cell - 1}, {x0, y0 + k}, {x0 + cell - 1, y0 + k}} {
+				if p[0] < w && p[1] < h {
+					copy(rgba[4*(p[1]*w+p[0]):], invertedFrame[:])
+				}
+			}
+		}
+	}
+	o.dom.PutRGBA("own-sheet", w, h, rgba)
+	o.dom.SetBool("own-sheet", "hidden", false)
+	note := fmt.Sprintf("The first %d of %d images as the model sees them, white on black, 28×28.", r.SheetShown, r.Imported)
+	if r.SheetShown == r.Imported {
+		note = fmt.Sprintf("The %d images as the model sees them, white on black, 28×28.", r.Imported)
+	}
+	if r.Inverted > 0 {
+		note += fmt.Sprintf(" Framed in orange: the %d with a light background, inverted.", r.Inverted)
+	}
+	o.dom.SetText("own-sheet-note", note)
+}
+
+// save asks the worker for the set as an IDX pair.
+func (o *ownImages) save() {
+	if o.worker == nil || o.data.own == nil {
+		o.show("Import images first.", false)
+		return
+	}
+	o.seq++
+	obj, _ := imports.ToJS(imports.Request{Kind: imports.Save, Seq: o.seq}, nil)
+	o.worker.Post(obj, js.Undefined())
+}
+
+// show writes a message under the drop zone.
+func (o *ownImages) show(msg string, ok bool) {
+	o.dom.SetText("own-msg", msg)
+	cls := "msg"
+	if ok {
+		cls = "msg ok"
+	}
+	o.dom.SetClass("own-msg", cls)
+}
+
+// render shows the import's state: its progress bar, the outcome and the
+// skipped files.
+func (o *ownImages) render() {
+	r := o.last
+	o.dom.SetBool("own-bar", "hidden", o.state != "importing")
+	if o.state == "importing" {
+		o.dom.SetProgress("own-bar", int64(r.Files), int64(r.Total))
+	}
+	switch o.state {
+	case "importing":
+		o.show(fmt.Sprintf("Importing in a worker: %d of %d files, %d images so far…", r.Files, r.Total, r.Imported), true)
+	case "done":
+		o.show(r.Summary, true)
+	case "failed":
+		msg := "Nothing was imported: " + o.err
+		if o.data.own != nil {
+			msg += " The images imported before stay."
+		}
+		o.show(msg, false)
+	}
+	if o.state != "importing" {
+		var items []string
+		for _, s := range r.Skips {
+			items = append(items, s.Name+": "+s.Reason)
+		}
+		if more := r.Skipped - len(r.Skips); more > 0 {
+			items = append(items, fmt.Sprintf("and %d more", more))
+		}
+		o.dom.SetItems("own-skips", items)
+	}
+	o.dom.SetBool("own-save", "hidden", o.data.own == nil)
+}
+
+// importJSON is the import's state in status().
+type importJSON struct {
+	State    string `json:"state"` // "importing", "done" or "failed"
+	Files    int    `json:"files"`
+	Imported int    `json:"imported"`
+	Skipped  int    `json:"skipped"`
+	Inverted int    `json:"inverted"`
+	Train    int    `json:"train"`
+	HeldOut  int    `json:"heldOut"`
+	Refused  string `json:"refused,omitempty"` // why nothing was imported
+	Message  string `json:"message"`           // the panel's line
+	FromIDX  bool   `json:"fromIDX"`
+}
+
+// importStatus returns the import's state for status(), nil before the
+// first import.
+func (d *datasets) importStatus() *importJSON {
+	o := d.ui
+	if o == nil || o.state == "" {
+		return nil
+	}
+	r := o.last
+	return &importJSON{State: o.state, Files: r.Files, Imported: r.Imported, Skipped: r.Skipped, Inverted: r.Inverted,
+		Train: r.Train, HeldOut: r.HeldOut, Refused: o.err, Message: o.dom.Text("own-msg"), FromIDX: r.FromIDX}
+}
+
+// useOwn makes the visitor's imported set the data set shown and trained,
+// with fresh weights.
+func (d *datasets) useOwn(set *ownSet) {
+	d.own = set
+	if d.s.backend != nil { // the controls are disabled until then
+		d.switchTo(view.OwnDataset, nil)
+	}
+}
