@@ -250,7 +250,9 @@ func (b dataSuite) testSecondDataset(t *testing.T) {
 	}
 	// Back to MNIST from the menu: its pretrained weights and digits.
 	b.choose(t, "mnist")
-	s = b.waitData(t, "MNIST", 30*time.Second, func(s dataStatus) bool { return s.Dataset == "mnist" && s.Weights == "pretrained" && s.TestData == "ready" })
+	s = b.waitData(t, "MNIST", 30*time.Second, func(s dataStatus) bool {
+		return s.Dataset == "mnist" && s.Weights == "pretrained" && s.TestData == "ready"
+	})
 	if s.Step != 0 || s.Classes[3] != "3" {
 		t.Errorf("back on MNIST: %+v", s)
 	}
