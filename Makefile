@@ -53,7 +53,8 @@ data:
 ## project are compiled as usual. The workers' wasm loads later and is
 ## built for speed.
 PAGE_GCFLAGS := -gcflags=std=-l -gcflags=runtime= -gcflags=internal/runtime/...= -gcflags=math= \
-  -gcflags=math/bits= -gcflags=sync/atomic= -gcflags=syscall/js= -gcflags=unicode/utf8= -gcflags=encoding/binary=
+  -gcflags=math/bits= -gcflags=sync/atomic= -gcflags=syscall/js= -gcflags=unicode/utf8= -gcflags=encoding/binary= \
+  -gcflags=github.com/govae/govae/wasm/page=-l -gcflags=github.com/govae/govae/wasm/bridge=-l
 DIST ?= dist
 build:
 	$(GO) run ./cmd/fetchdata -dataset "$(DATASET)" $(FETCHFLAGS)
