@@ -33,7 +33,7 @@ data:
 ## build: the complete static site in $(DIST) (default dist/): index.html
 ## with its styles (page.css) and loader (loader.js), the page's wasm, the
 ## training workers' worker.wasm and worker.js, the import worker's
-## importer.wasm and importer.js (your own images, fetched on the first
+## importer.wasm (your own images; worker.js boots it on the first
 ## import), wasm_exec.js from the same
 ## GOROOT, version.json (the Go version, so
 ## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm,
@@ -62,7 +62,7 @@ build:
 	$(WASM_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/importer.wasm" ./wasm/importworker
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js wasm/importworker/importer.js "$(DIST)/"
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
 	cp index.html page.css loader.js "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"
 	if test -f assets/vae.bin; then $(GO) run ./cmd/preview -in assets/vae.bin -out "$(DIST)/assets/vae.preview.bin"; \

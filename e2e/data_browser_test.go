@@ -70,7 +70,8 @@ func (v *dataVariants) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			conn.Close() // no answer at all: what a lost connection looks like
 		}
 		return
-	case prefix == "nofashion" && strings.HasPrefix(rest, "data/fashion/"):
+	case prefix == "nofashion" && strings.HasPrefix(rest, "data/fashion/"),
+		prefix == "noimporter" && rest == "importer.wasm":
 		http.NotFound(w, r)
 		return
 	case rest == "data/fashion/train-images-idx3-ubyte.gz":
@@ -406,15 +407,23 @@ func (b dataSuite) testOwnImages(t *testing.T) {
 }
 
 // testHugeImage: a PNG whose header declares 50 megapixels is refused
-// before decoding, and with nothing else usable nothing changes.
+// before decoding, and with nothing else usable nothing changes; without
+// importer.wasm the page says so.
 func (b dataSuite) testHugeImage(t *testing.T) {
-	b.open(t, "/govae/")
 	p := filepath.Join(t.TempDir(), "huge.png")
 	if err := os.WriteFile(p, fakedata.PNGHeader(10000, 5000), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	b.open(t, "/noimporter/")
 	b.upload(t, []string{p})
-	s := b.waitData(t, "the refusal", 60*time.Second, func(s dataStatus) bool { return s.Import != nil && s.Import.State == "failed" })
+	s := b.waitData(t, "the missing worker", 60*time.Second, func(s dataStatus) bool { return s.Import != nil && s.Import.State == "failed" })
+	if !strings.Contains(s.Import.Refused, "the import worker could not start: importer.wasm: HTTP 404") || !strings.Contains(s.Import.Message, "Nothing was imported") {
+		t.Errorf("without importer.wasm: %+v", *s.Import)
+	}
+	t.Logf("without importer.wasm: %q", s.Import.Message)
+	b.open(t, "/govae/")
+	b.upload(t, []string{p})
+	s = b.waitData(t, "the refusal", 60*time.Second, func(s dataStatus) bool { return s.Import != nil && s.Import.State == "failed" })
 	skips := b.text(t, "#own-skips")
 	t.Logf("refused: %q; %q", s.Import.Refused, skips)
 	if !strings.Contains(skips, "10000×5000 pixels (50.0 megapixels) is above the limit of 40 megapixels; not decoded") ||

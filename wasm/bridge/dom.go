@@ -79,6 +79,17 @@ func (d *DOM) SetClass(id, cls string) {
 	}
 }
 
+// SetMsg writes a message (as text) into the element id, class "msg",
+// with "ok" added for good news (the stylesheet colours it).
+func (d *DOM) SetMsg(id, msg string, ok bool) {
+	d.SetText(id, msg)
+	cls := "msg"
+	if ok {
+		cls = "msg ok"
+	}
+	d.SetClass(id, cls)
+}
+
 // SetValue sets an input's value.
 func (d *DOM) SetValue(id, v string) {
 	if e := d.El(id); e.Truthy() {

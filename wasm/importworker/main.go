@@ -3,9 +3,11 @@
 // Command importworker is govae's import worker (importer.wasm): it turns
 // the image files a visitor drops on the page into a training set off the
 // page's main thread, with package importer, and answers in package
-// imports' protocol. importer.js loads it in a Web Worker the page starts
-// on the first import, so that the image decoders (core/imageset) are not
-// part of the page's own wasm, which every visitor downloads.
+// imports' protocol. The page starts it on the first import in a Web
+// Worker booted by worker.js (as the training workers are, with the wasm's
+// URL instead of a compiled module), so that the image decoders
+// (core/imageset) are not part of the page's own wasm, which every visitor
+// downloads.
 package main
 
 import (
@@ -22,12 +24,12 @@ import (
 func main() {
 	job := importer.New()
 	requests := make(chan js.Value, 16)
-	js.Global().Set("govaeImport", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	js.Global().Set("govaeReceive", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		requests <- args[0]
 		return nil
 	}))
-	js.Global().Call("govaeImporterStarted")
-	for msg := range requests { // one request at a time, in order
+	js.Global().Call("govaeStarted") // worker.js hands over the messages queued so far
+	for msg := range requests {      // one request at a time, in order
 		handle(job, msg)
 	}
 }

@@ -14,9 +14,9 @@ import (
 
 // ownImages is "Your own images" in the panel (index.html's #own): the
 // visitor drops or chooses image files — PNG, JPEG, GIF, .zip archives of
-// them, or a saved IDX pair — and an import worker (importer.js running
-// importer.wasm, started on the first import so that the image decoders
-// never weigh on the page's first paint) decodes and normalises them off
+// them, or a saved IDX pair — and an import worker (importer.wasm, booted by
+// worker.js on the first import so that the image decoders never weigh on
+// the page's first paint) decodes and normalises them off
 // the main thread with core/imageset. The panel shows the progress, how
 // many were imported and why the others were skipped, and a contact sheet
 // of the images as the model sees them (an orange frame marks those whose
@@ -97,7 +97,7 @@ func (o *ownImages) startWorker() {
 	if o.worker != nil {
 		return
 	}
-	o.worker = bridge.StartWorker("importer.js", func(d js.Value) {
+	o.worker = bridge.StartWorker("worker.js", func(d js.Value) {
 		var r imports.Reply
 		err := imports.FromJS(d, &r)
 		arrays := map[string][]byte{}
@@ -117,6 +117,15 @@ func (o *ownImages) startWorker() {
 	}, func(msg string) {
 		o.post(func() { o.fail(msg) })
 	})
+	boot := js.Global().Get("Object").New()
+	boot.Set("id", 0)
+	boot.Set("n", 1)
+	boot.Set("url", "importer.wasm")
+	boot.Set("name", "the import worker")
+	boot.Set("ports", js.Global().Get("Array").New())
+	msg := js.Global().Get("Object").New()
+	msg.Set("boot", boot)
+	o.worker.Post(msg, js.Undefined())
 }
 
 // fail reports that the worker failed; the next import starts a new one.
@@ -239,12 +248,7 @@ func (o *ownImages) save() {
 
 // show writes a message under the drop zone.
 func (o *ownImages) show(msg string, ok bool) {
-	o.dom.SetText("own-msg", msg)
-	cls := "msg"
-	if ok {
-		cls = "msg ok"
-	}
-	o.dom.SetClass("own-msg", cls)
+	o.dom.SetMsg("own-msg", msg, ok)
 }
 
 // render shows the import's state: its progress bar, the outcome and the

@@ -1,8 +1,10 @@
-// worker.js — bootstrap of govae's training Web Worker (wasm/worker).
+// worker.js — bootstrap of govae's Web Workers: the training workers
+// (wasm/worker) and the import worker (wasm/importworker).
 //
 // The page sends {boot: {id, n, module, ports}} first: module is worker.wasm,
 // compiled once by the page, and ports are MessagePorts to the other workers
-// (null at the worker's own index). Messages that arrive before the Go
+// (null at the worker's own index). The import worker's boot has url instead
+// of module (importer.wasm, fetched here) and its name for messages. Messages that arrive before the Go
 // program has started are queued and handed to it in order.
 'use strict';
 importScripts('wasm_exec.js');
@@ -73,10 +75,16 @@ async function start(boot) {
   try {
     self.govaeBoot = boot;
     const go = new Go();
-    const instance = await WebAssembly.instantiate(boot.module, go.importObject);
+    let module = boot.module;
+    if (boot.url) {
+      const r = await fetch(boot.url);
+      if (!r.ok) throw new Error(boot.url + ': HTTP ' + r.status + ' ' + r.statusText);
+      module = await WebAssembly.compile(await r.arrayBuffer());
+    }
+    const instance = await WebAssembly.instantiate(module, go.importObject);
     await go.run(instance);
-    fatal('worker ' + boot.id + ' stopped: ' + (stderr.trim() || 'the Go program exited'));
+    fatal((boot.name || 'worker ' + boot.id) + ' stopped: ' + (stderr.trim() || 'the Go program exited'));
   } catch (e) {
-    fatal('worker ' + boot.id + ' could not start: ' + String(e && e.message || e));
+    fatal((boot.name || 'worker ' + boot.id) + ' could not start: ' + String(e && e.message || e));
   }
 }
