@@ -320,10 +320,11 @@ func (b *browserHarness) sheet(t *testing.T) *image.RGBA {
 func (b dataSuite) testOwnImages(t *testing.T) {
 	b.open(t, "/govae/?batch=32&lr=0.003&workers=0")
 	paths, light := ownFiles(t)
+	began := time.Now()
 	b.upload(t, paths)
 	s := b.waitData(t, "the import", 90*time.Second, func(s dataStatus) bool { return s.Import != nil && s.Import.State != "importing" })
 	im := s.Import
-	t.Logf("import: %+v", *im)
+	t.Logf("import of 41 files (importer.wasm fetched and started included): %v; %+v", time.Since(began).Round(10*time.Millisecond), *im)
 	if im.State != "done" || im.Files != 41 || im.Imported != 40 || im.Skipped != 1 || im.Train != 36 || im.HeldOut != 4 {
 		t.Fatalf("import %+v", *im)
 	}
@@ -374,6 +375,9 @@ func (b dataSuite) testOwnImages(t *testing.T) {
 	})
 	b.click(t, "#pause")
 	b.waitData(t, "the pause", 20*time.Second, func(s dataStatus) bool { return !s.Training })
+	// The panel shows the contact sheet beside the trained manifold (the
+	// README's picture).
+	b.eval(t, `document.querySelector("#own-sheet").scrollIntoView({block: "center"}), ""`)
 	time.Sleep(time.Second)
 	after := b.screenshot(t, "own-trained")
 	diff := planeDiff(before, after, b.status(t))
