@@ -97,8 +97,8 @@ func (s *session) fetchTrainData() {
 		return
 	}
 	s.train.state, s.train.err, s.train.got, s.train.total = "loading", "", 0, 0
-	if f := s.data.files(mnist.Train); f.mem != nil {
-		w.SetDataBytes(f.bytes, f.mem.N) // the visitor's images
+	if f := s.data.files(mnist.Train); f.bytes != nil {
+		w.SetDataBytes(f.bytes, f.n) // the visitor's images
 	} else {
 		w.FetchData(f.images)
 	}

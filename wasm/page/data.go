@@ -86,7 +86,7 @@ func (s *session) loadTrainData() {
 // through the game loop.
 func (s *session) fetchMNIST(f dataFiles, d *dataset) (*mnist.Dataset, error) {
 	if f.mem != nil {
-		return f.mem, nil
+		return f.mem()
 	}
 	images, err := s.dom.FetchData(f.images, func(got, total int64) {
 		s.post(func() {

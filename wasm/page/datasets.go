@@ -10,6 +10,7 @@ import (
 	"github.com/govae/govae/core/mnist"
 	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/explorer"
+	"github.com/govae/govae/wasm/imports"
 	"github.com/govae/govae/wasm/train"
 	"github.com/govae/govae/wasm/view"
 )
@@ -40,7 +41,7 @@ type datasets struct {
 	cur        string                 // the data set shown and trained: a Source ID or view.OwnDataset
 	gen        int                    // counts switches, so that a download for an earlier choice is dropped
 	pretrained map[string]*core.Model // weights fetched per data set; never trained or drawn directly
-	own        *ownSet                // the visitor's images, once imported
+	own        *imports.Set           // the visitor's images, once imported
 	ui         *ownImages             // the import's part of the panel
 	note       string                 // beside the menu: where the weights come from, and credits
 	loading    string                 // the ID whose weights are being fetched, or ""
@@ -258,19 +259,20 @@ func (d *datasets) switchTo(id string, pre *core.Model) {
 // site's files, or the imported images in memory.
 type dataFiles struct {
 	gen            int
-	what           string         // the split's images in words: "Test digits"
-	images, labels string         // site paths
-	mem            *mnist.Dataset // the images themselves, for the visitor's own
-	bytes          []uint8        // mem's pixel bytes (the training part, for the workers)
+	what           string                         // the split's images in words: "Test digits"
+	images, labels string                         // site paths
+	mem            func() (*mnist.Dataset, error) // the visitor's own images, instead of files
+	bytes          []uint8                        // their pixel bytes (the training part, for the workers)
+	n              int                            // images in bytes
 }
 
 // files returns where the split of the current data set comes from.
 func (d *datasets) files(split mnist.Split) dataFiles {
 	f := dataFiles{gen: d.gen, what: d.what(split)}
-	if d.cur == view.OwnDataset && d.own != nil {
-		f.mem, f.bytes = d.own.all, nil
+	if own := d.own; d.cur == view.OwnDataset && own != nil {
+		f.mem = func() (*mnist.Dataset, error) { return own.Shown, nil }
 		if split == mnist.Train {
-			f.mem, f.bytes = d.own.train, d.own.trainBytes
+			f.mem, f.bytes, f.n = own.TrainSet, own.TrainImages, own.Train
 		}
 		return f
 	}
@@ -309,7 +311,7 @@ func (d *datasets) what(split mnist.Split) string {
 // trainIdle is the training line before anything is downloaded.
 func (d *datasets) trainIdle() string {
 	if d.cur == view.OwnDataset && d.own != nil {
-		return fmt.Sprintf("Your images: %d to train on, %d held out.", d.own.train.N, d.own.heldOut.N)
+		return fmt.Sprintf("Your images: %d to train on, %d held out.", d.own.Train, d.own.HeldOut.N)
 	}
 	size := "9.9 MB"
 	if e := d.entry(d.cur); e != nil {
@@ -326,7 +328,7 @@ func (d *datasets) trainIdle() string {
 // images are every tenth of its test images (core.EvaluatePerDim).
 func (d *datasets) HeldOut() *mnist.Dataset {
 	if d.cur == view.OwnDataset && d.own != nil {
-		return d.own.heldOut
+		return d.own.HeldOut
 	}
 	return nil
 }
@@ -343,7 +345,7 @@ func (d *datasets) legend() explorer.Legend {
 		l.Noun = "images"
 		if d.own != nil {
 			for k := range l.Labels {
-				if !d.own.labels[k] {
+				if !d.own.Labels[k] {
 					l.Labels[k] = ""
 				}
 			}
@@ -384,7 +386,7 @@ func (d *datasets) showMenu() {
 		}
 	}
 	if d.own != nil {
-		opts = append(opts, bridge.Option{Value: view.OwnDataset, Text: fmt.Sprintf("Your images (%d)", d.own.all.N)})
+		opts = append(opts, bridge.Option{Value: view.OwnDataset, Text: fmt.Sprintf("Your images (%d)", d.own.Len())})
 	}
 	d.dom.SetOptions("dataset", opts, d.cur)
 	d.dom.SetText("dataset-note", d.noteText())
@@ -399,7 +401,7 @@ func (d *datasets) noteText() string {
 	switch {
 	case d.cur == view.OwnDataset && d.own != nil:
 		msg = fmt.Sprintf("Your %d images (%d held out for the held-out curve). The plane shows fresh random weights: press Train to train them from scratch on your images.",
-			d.own.all.N, d.own.heldOut.N)
+			d.own.Len(), d.own.HeldOut.N)
 	case d.s.initial != nil && d.s.pretrained == nil && d.s.weights != weightsUntrained:
 		msg = d.name(d.cur) + " has no pretrained weights on this site: the plane shows fresh random weights. Press Train to train them on " + d.name(d.cur) + " in this tab."
 	}

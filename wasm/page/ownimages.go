@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"syscall/js"
 
-	"github.com/govae/govae/core/mnist"
 	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/imports"
 	"github.com/govae/govae/wasm/view"
@@ -38,13 +37,9 @@ type ownImages struct {
 	err    string         // why the last import imported nothing, or the worker failed
 }
 
-// ownSet is an imported set as the page keeps it.
-type ownSet struct {
-	train, heldOut *mnist.Dataset
-	all            *mnist.Dataset // the held-out images, then the training ones: the test images shown
-	trainBytes     []uint8        // train's pixel bytes, for the workers
-	labels         [10]bool       // the labels used
-}
+// maxShown bounds the imported images the page shows as its test images
+// (reconstructions, overlay, the lab): as many as MNIST's test set.
+const maxShown = 10_000
 
 // Inverted-frame colour on the contact sheet (the chart's reconstruction
 // orange).
@@ -162,7 +157,7 @@ func (o *ownImages) receive(r *imports.Reply, a map[string][]byte) {
 			o.state, o.err = "failed", r.Err
 			break
 		}
-		set, err := newOwnSet(r, a)
+		set, err := imports.NewSet(r, a, maxShown)
 		if err != nil {
 			o.state, o.err = "failed", "the imported images could not be used: "+err.Error()
 			break
@@ -174,56 +169,13 @@ func (o *ownImages) receive(r *imports.Reply, a map[string][]byte) {
 	o.render()
 }
 
-// newOwnSet builds the page's set from the worker's arrays.
-func newOwnSet(r *imports.Reply, a map[string][]byte) (*ownSet, error) {
-	part := func(images, labels []byte, n int) (*mnist.Dataset, error) {
-		return mnist.NewDataset(&mnist.Images{N: n, Rows: mnist.Rows, Cols: mnist.Cols, Pixels: images}, labels)
-	}
-	train, err := part(a[imports.TrainImages], a[imports.TrainLabels], r.Train)
-	if err != nil {
-		return nil, err
-	}
-	held, err := part(a[imports.HeldImages], a[imports.HeldLabels], r.HeldOut)
-	if err != nil {
-		return nil, err
-	}
-	all, err := part(append(append([]byte{}, a[imports.HeldImages]...), a[imports.TrainImages]...),
-		append(append([]byte{}, a[imports.HeldLabels]...), a[imports.TrainLabels]...), r.HeldOut+r.Train)
-	if err != nil {
-		return nil, err
-	}
-	s := &ownSet{train: train, heldOut: held, all: all, trainBytes: a[imports.TrainImages]}
-	for k, c := range r.LabelCounts {
-		s.labels[k] = c > 0
-	}
-	return s, nil
-}
-
 // drawSheet draws the contact sheet, framing the inverted images in orange.
 func (o *ownImages) drawSheet(r *imports.Reply, grey, inverted []byte) {
-	w, h := r.SheetW, r.SheetH
-	if len(grey) != w*h || r.SheetCols <= 0 {
+	rgba := imports.SheetRGBA(r, grey, inverted, invertedFrame)
+	if rgba == nil {
 		return
 	}
-	rgba := make([]byte, 4*w*h)
-	for i, v := range grey {
-		rgba[4*i], rgba[4*i+1], rgba[4*i+2], rgba[4*i+3] = v, v, v, 255
-	}
-	cell := r.SheetCell
-	for i, inv := range inverted {
-		if inv == 0 {
-			continue
-		}
-		x0, y0 := (i%r.SheetCols)*cell, (i/r.SheetCols)*cell
-		for k := 0; k < cell; k++ {
-			for _, p := range [][2]int{{x0 + k, y0}, {x0 + k, y0 + cell - 1}, {x0, y0 + k}, {x0 + cell - 1, y0 + k}} {
-				if p[0] < w && p[1] < h {
-					copy(rgba[4*(p[1]*w+p[0]):], invertedFrame[:])
-				}
-			}
-		}
-	}
-	o.dom.PutRGBA("own-sheet", w, h, rgba)
+	o.dom.PutRGBA("own-sheet", r.SheetW, r.SheetH, rgba)
 	o.dom.SetBool("own-sheet", "hidden", false)
 	note := fmt.Sprintf("The first %d of %d images as the model sees them, white on black, 28×28.", r.SheetShown, r.Imported)
 	if r.SheetShown == r.Imported {
@@ -312,7 +264,7 @@ func (d *datasets) importStatus() *importJSON {
 
 // useOwn makes the visitor's imported set the data set shown and trained,
 // with fresh weights.
-func (d *datasets) useOwn(set *ownSet) {
+func (d *datasets) useOwn(set *imports.Set) {
 	d.own = set
 	if d.s.backend != nil { // the controls are disabled until then
 		d.switchTo(view.OwnDataset, nil)
