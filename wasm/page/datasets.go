@@ -32,7 +32,7 @@ type datasets struct {
 	notice   func(view.Notice) // the panel's notices
 
 	initial string        // the data set the URL asked for, read before any goroutine starts
-	read    chan struct{} // closed once the manifest is read, or known to be missing
+	read    chan struct{} // closed on the game loop once the manifest is read, or known to be missing
 	// manifest is nil until read, and when the site has none (built
 	// before data sets had one): the page then offers MNIST at data/NAME.
 	manifest    *mnist.Manifest
@@ -40,7 +40,7 @@ type datasets struct {
 
 	cur        string                 // the data set shown and trained: a Source ID or view.OwnDataset
 	gen        int                    // counts switches, so that a download for an earlier choice is dropped
-	pretrained map[string]*core.Model // weights fetched per data set; never trained or drawn directly
+	pretrained map[string]*core.Model // pretrained weights per data set, once loaded; never written to
 	own        *imports.Set           // the visitor's images, once imported
 	ui         *ownImages             // the import's part of the panel
 	note       string                 // beside the menu: where the weights come from, and credits
@@ -76,9 +76,11 @@ func (d *datasets) load() {
 	case err != nil:
 		msg = "The data set list could not be read (" + err.Error() + "): MNIST only."
 	}
-	d.manifest, d.manifestErr = m, msg
-	close(d.read)
-	d.post(d.showMenu)
+	d.post(func() {
+		d.manifest, d.manifestErr = m, msg
+		close(d.read) // startElsewhere reads the manifest after this
+		d.showMenu()
+	})
 }
 
 // entry returns the manifest's entry for id, nil when there is none.
@@ -230,6 +232,9 @@ func (d *datasets) fetchThenSwitch(id, path string) {
 func (d *datasets) switchTo(id string, pre *core.Model) {
 	s := d.s
 	s.pause()
+	if s.pretrained != nil {
+		d.pretrained[d.cur] = s.pretrained // back to it without a download
+	}
 	d.cur, d.loading = id, ""
 	d.gen++
 	d.settings.Dataset = id

@@ -189,8 +189,12 @@ func (o *ownImages) drawSheet(r *imports.Reply, grey, inverted []byte) {
 
 // save asks the worker for the set as an IDX pair.
 func (o *ownImages) save() {
-	if o.worker == nil || o.data.own == nil {
+	switch {
+	case o.data.own == nil:
 		o.show("Import images first.", false)
+		return
+	case o.worker == nil:
+		o.show("The import worker stopped, and the images with it: import them again to save them.", false)
 		return
 	}
 	o.seq++
