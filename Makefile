@@ -40,7 +40,9 @@ data:
 
 ## build: the complete static site in $(DIST) (default dist/): index.html
 ## with its styles (page.css) and loader (loader.js), the page's wasm, the
-## training workers' worker.wasm and worker.js, wasm_exec.js from the same
+## training workers' worker.wasm and worker.js, the import worker's
+## importer.wasm (your own images; worker.js boots it on the first
+## import), wasm_exec.js from the same
 ## GOROOT, version.json (the Go version, so
 ## the page can detect a mismatched wasm_exec.js, and the sizes of the wasm
 ## files, the weights and their preview for the progress bars), the weights, their
@@ -95,6 +97,7 @@ build:
 	$(WASM_ENV) $(SIMD_ENV),$(WASM_GOEXPERIMENT) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae-simd.wasm" ./wasm
 	$(WASM_ENV) GOEXPERIMENT=$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
 	$(WASM_ENV) $(SIMD_ENV),$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker-simd.wasm" ./wasm/worker
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/importer.wasm" ./wasm/importworker
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js wasm/simd.js "$(DIST)/"
 	cp index.html page.css loader.js "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"

@@ -22,17 +22,36 @@
     });
   }
 
-  // fetchOK fetches url and rejects on an HTTP error, naming url and status.
+  // fetchError is a failed download as the page reports it: an Error whose
+  // message names url, with url and status properties — the HTTP status the
+  // server answered (404: the site does not have the file), or 0 when no
+  // answer came (a network failure: worth retrying).
+  function fetchError(url, status, why) {
+    const e = new Error(url + ': ' + why);
+    e.url = url;
+    e.status = status;
+    return e;
+  }
+
+  // fetchOK fetches url and rejects on an HTTP error or a network failure,
+  // naming url and the status (fetchError).
   async function fetchOK(url) {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(url + ': HTTP ' + r.status + ' ' + r.statusText);
+    let r;
+    try {
+      r = await fetch(url);
+    } catch (e) {
+      throw fetchError(url, 0, 'the network failed (' + String(e && e.message || e) + ')');
+    }
+    if (!r.ok) throw fetchError(url, r.status, 'HTTP ' + r.status + ' ' + r.statusText);
     return r;
   }
 
   // fetchData downloads a file with progress (bytes received, total or 0)
   // and, for .gz, decompresses it with the browser's native gunzip when
   // there is one (Go's inflate in WebAssembly is far slower); Go parses
-  // either form.
+  // either form. A failure while the body arrives (a lost connection, or a body that is
+  // not gzip) has no HTTP status to tell: it is reported with status 0, so
+  // the page offers Retry.
   async function fetchData(url, onProgress) {
     const r = await fetchOK(url);
     const total = Number(r.headers.get('Content-Length')) || 0;
@@ -40,7 +59,11 @@
     if (url.endsWith('.gz') && typeof DecompressionStream === 'function') {
       stream = stream.pipeThrough(new DecompressionStream('gzip'));
     }
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    try {
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch (e) {
+      throw fetchError(url, 0, 'the download failed (' + String(e && e.message || e) + ')');
+    }
   }
 
   // fetchCounted downloads url into a Uint8Array, calling onProgress with
@@ -75,7 +98,7 @@
   }
 
   if (typeof document === 'undefined') {
-    module.exports = { MISMATCH, mb, countBytes, fetchOK, fetchData, fetchCounted, loadingProgress, crashReport };
+    module.exports = { MISMATCH, mb, countBytes, fetchError, fetchOK, fetchData, fetchCounted, loadingProgress, crashReport };
     return;
   }
 
@@ -152,8 +175,81 @@
   wasm.catch(() => {}); // start reports it
   const versionP = fetch('version.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 
+  // DOM helpers the Go side calls in one go (each call from Go costs code in
+  // govae.wasm, which every visitor downloads before the first picture).
+
+  // setOptions fills the <select> id with options [value, text, disabled]
+  // and selects value.
+  function setOptions(id, options, value) {
+    const sel = $(id);
+    sel.replaceChildren(...options.map(([v, text, off]) => {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = text;
+      o.disabled = !!off;
+      return o;
+    }));
+    sel.value = value;
+  }
+
+  // setItems fills the list id with one <li> of text per item.
+  function setItems(id, items) {
+    $(id).replaceChildren(...items.map((text) => {
+      const li = document.createElement('li');
+      li.textContent = text;
+      return li;
+    }));
+  }
+
+  // putPixels draws a w×h RGBA picture on the canvas id, one canvas pixel
+  // per picture pixel; the stylesheet scales the canvas.
+  function putPixels(id, w, h, rgba) {
+    const c = $(id);
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
+  }
+
+  // download saves bytes as a file named name, through a Blob URL.
+  function download(name, mime, bytes) {
+    const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.style.display = 'none';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // canShow reports whether the page's font has a glyph for every
+  // character of text: each is drawn and compared with U+0378, a code
+  // point no font has, which browsers draw as their missing-glyph box.
+  function canShow(text) {
+    const c = document.createElement('canvas');
+    c.width = c.height = 32;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return false;
+    const draw = (ch) => {
+      ctx.clearRect(0, 0, 32, 32);
+      ctx.font = '20px ' + getComputedStyle(document.body).fontFamily;
+      ctx.fillStyle = '#fff';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(ch, 4, 16);
+      return ctx.getImageData(0, 0, 32, 32).data.join(',');
+    };
+    const missing = draw('\u0378');
+    const blank = new Uint8ClampedArray(32 * 32 * 4).join(',');
+    return [...text].every((ch) => ch === ' ' || ((px) => px !== missing && px !== blank)(draw(ch)));
+  }
+
   // Functions and values the Go side uses.
   window.govaeHost = {
+    setOptions,
+    setItems,
+    putPixels,
+    download,
+    canShow,
     preview,
     fullWeights,
     fetchData,

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/govae/govae/internal/fakedata"
 )
 
 // fuzzLimits keeps one fuzz input cheap: images up to 1 megapixel, 1 MiB
@@ -63,9 +65,9 @@ func imageSeeds(t testing.TB) map[string][]byte {
 		"seven-png":        p,
 		"seven-jpeg":       j,
 		"seven-gif":        g,
-		"png-7072x7072":    pngHeader(7072, 7072),
-		"png-2000x2000":    pngHeader(2000, 2000),
-		"png-0x5":          pngHeader(0, 5),
+		"png-7072x7072":    fakedata.PNGHeader(7072, 7072),
+		"png-2000x2000":    fakedata.PNGHeader(2000, 2000),
+		"png-0x5":          fakedata.PNGHeader(0, 5),
 		"truncated-png":    p[:len(p)/2],
 		"truncated-jpeg":   j[:len(j)/3],
 		"truncated-gif":    g[:20],

@@ -120,6 +120,10 @@ type Options struct {
 	// inside a zip or given in Input.Name, that is a single digit 0–9
 	// ("sevens/7/a.png" → 7); images without one get Label.
 	LabelsFromFolders bool
+	// Progress, when not nil, is called with the report so far after each
+	// input and each zip entry is done with (imported, skipped or not
+	// read), so that a long import can show how far it got.
+	Progress func(Report)
 }
 
 // Skip is a file that was not imported, with the reason.

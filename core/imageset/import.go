@@ -36,19 +36,8 @@ func Import(inputs []Input, opt Options) (*Set, Report, error) {
 	}
 	im := &importer{opt: opt, lim: opt.Limits, set: &Set{Images: make([]uint8, 0)}}
 	for _, in := range inputs {
-		im.rep.Files++
-		if im.stopped() {
-			im.rep.NotRead++
-			continue
-		}
-		if !im.spend(in.Name, int64(len(in.Data))) {
-			continue
-		}
-		if isZip(in.Data) {
-			im.zip(in.Name, in.Data)
-			continue
-		}
-		im.image(in.Name, in.Name, in.Data)
+		im.input(in)
+		im.progress()
 	}
 	rep := im.rep
 	rep.Imported = im.set.Len()
@@ -59,11 +48,37 @@ func Import(inputs []Input, opt Options) (*Set, Report, error) {
 	return im.set, rep, nil
 }
 
+// input imports one given file: an image, or a zip of them.
+func (im *importer) input(in Input) {
+	im.rep.Files++
+	if im.stopped() {
+		im.rep.NotRead++
+		return
+	}
+	if !im.spend(in.Name, int64(len(in.Data))) {
+		return
+	}
+	if isZip(in.Data) {
+		im.zip(in.Name, in.Data)
+		return
+	}
+	im.image(in.Name, in.Name, in.Data)
+}
+
 type importer struct {
 	opt Options
 	lim Limits
 	rep Report
 	set *Set
+}
+
+// progress tells Options.Progress how far the import got.
+func (im *importer) progress() {
+	if im.opt.Progress != nil {
+		rep := im.rep
+		rep.Imported = im.set.Len()
+		im.opt.Progress(rep)
+	}
 }
 
 func (im *importer) stopped() bool { return im.rep.StoppedBy != "" }
@@ -199,6 +214,7 @@ func (im *importer) zip(name string, data []byte) {
 			continue
 		}
 		im.entry(name+": "+f.Name, f, int64(len(data)))
+		im.progress()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"image"
@@ -12,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/govae/govae/internal/fakedata"
 )
 
 // few are Limits for tests: at least 1 image, otherwise the defaults.
@@ -142,27 +143,8 @@ func TestSkippedFilesCounted(t *testing.T) {
 	}
 }
 
-// pngHeader returns a PNG signature, an IHDR chunk declaring w×h 8-bit
-// grey, a few bytes of IDAT and IEND: a tiny file whose header promises a
-// huge image.
-func pngHeader(w, h uint32) []byte {
-	chunk := func(typ string, data []byte) []byte {
-		b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
-		b = append(b, typ...)
-		b = append(b, data...)
-		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 0, 0, 0, 0) // bit depth 8, grey, deflate, no filter, no interlace
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = append(out, chunk("IHDR", ihdr)...)
-	out = append(out, chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00})...)
-	return append(out, chunk("IEND", nil)...)
-}
-
 func TestHugePNGRefusedBeforeDecoding(t *testing.T) {
-	data := pngHeader(7072, 7072) // 50.0 megapixels
+	data := fakedata.PNGHeader(7072, 7072) // 50.0 megapixels
 	if cfg, err := png_DecodeConfig(data); err != nil || cfg.Width != 7072 {
 		t.Fatalf("the test file's header does not read as 7072×7072: %v %v", cfg, err)
 	}
@@ -403,5 +385,32 @@ func TestZipCorrupt(t *testing.T) {
 	set, rep, _ := Import([]Input{{"bad.zip", bad}}, few())
 	if rep.Corrupt != 1 || set.Len() != 1 {
 		t.Fatalf("%s %+v", rep, rep.Skipped)
+	}
+}
+
+// TestProgress: Options.Progress hears of every given file and zip entry,
+// with counts that only grow and end at the final report's.
+func TestProgress(t *testing.T) {
+	files := sevens(t, 18)
+	inputs := append(files[:16:16], Input{"a.txt", []byte("text")}, Input{"two.zip", zipOf(t, files[16], files[17])})
+	var seen []Report
+	_, rep, err := Import(inputs, Options{Progress: func(r Report) { seen = append(seen, r) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 17 files, then the zip's 2 entries and the zip itself.
+	if len(seen) != 20 {
+		t.Fatalf("%d progress reports, want 20", len(seen))
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Files < seen[i-1].Files || seen[i].Imported < seen[i-1].Imported {
+			t.Fatalf("progress went back: %+v after %+v", seen[i], seen[i-1])
+		}
+	}
+	if last := seen[len(seen)-1]; last.Files != rep.Files || last.Imported != rep.Imported || last.NotImages != 1 || rep.Imported != 18 {
+		t.Errorf("last progress %+v, final %+v", last, rep)
+	}
+	if seen[0].Files != 1 || seen[0].Imported != 1 {
+		t.Errorf("first progress %+v", seen[0])
 	}
 }

@@ -156,3 +156,38 @@ func TestParseManifestRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSiteManifest: the page's reading accepts other sizes and digests
+// (a site built from a test's own small files) but nothing else that
+// ParseManifest refuses: no moved path, no malformed size or digest.
+func TestParseSiteManifest(t *testing.T) {
+	m := NewManifest([]*Source{MNIST, Fashion}, nil)
+	fashion, _ := m.Dataset("fashion")
+	fashion.Files[0].Bytes, fashion.Files[0].SHA256 = 1234, strings.Repeat("ab", 32)
+	good := string(m.Marshal())
+	if _, err := ParseManifest([]byte(good)); !errors.Is(err, ErrManifest) {
+		t.Errorf("ParseManifest accepted another digest: %v", err)
+	}
+	got, err := ParseSiteManifest([]byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := got.Datasets[1].File(Train, "images"); !ok || f.Bytes != 1234 || f.Path != "data/fashion/train-images-idx3-ubyte.gz" {
+		t.Errorf("fashion's training images: %+v", f)
+	}
+	for name, bad := range map[string]string{
+		"moved path":   strings.Replace(good, `"path": "data/fashion/train-images-idx3-ubyte.gz"`, `"path": "data/../x.gz"`, 1),
+		"renamed":      strings.Replace(good, `"name": "t10k-images-idx3-ubyte.gz"`, `"name": "other.gz"`, 1),
+		"zero size":    strings.Replace(good, `"bytes": 1234`, `"bytes": 0`, 1),
+		"short digest": strings.Replace(good, strings.Repeat("ab", 32), "abab", 1),
+		"upper digest": strings.Replace(good, strings.Repeat("ab", 32), strings.Repeat("AB", 32), 1),
+		"kind":         strings.Replace(good, `"kind": "labels"`, `"kind": "images"`, 1),
+	} {
+		if bad == good {
+			t.Fatalf("%s: the replacement did not apply", name)
+		}
+		if _, err := ParseSiteManifest([]byte(bad)); !errors.Is(err, ErrManifest) {
+			t.Errorf("%s: error %v, want ErrManifest", name, err)
+		}
+	}
+}

@@ -72,7 +72,26 @@ function stubFetch(body, init) {
 
   await check('fetchOK rejects an HTTP error with the URL and status', async () => {
     stubFetch('gone', { status: 404, statusText: 'Not Found' });
-    await assert.rejects(loader.fetchOK('assets/vae.bin'), { message: 'assets/vae.bin: HTTP 404 Not Found' });
+    await assert.rejects(loader.fetchOK('assets/vae.bin'),
+      { message: 'assets/vae.bin: HTTP 404 Not Found', url: 'assets/vae.bin', status: 404 });
+  });
+  await check('fetchOK tells a network failure (status 0) from an HTTP error', async () => {
+    globalThis.fetch = async () => { throw new TypeError('Failed to fetch'); };
+    await assert.rejects(loader.fetchOK('data/t10k-images-idx3-ubyte.gz'),
+      { message: 'data/t10k-images-idx3-ubyte.gz: the network failed (Failed to fetch)', status: 0 });
+  });
+  await check('fetchData carries the HTTP status of a missing file', async () => {
+    stubFetch('', { status: 404, statusText: 'Not Found' });
+    await assert.rejects(loader.fetchData('data/fashion/t10k-images-idx3-ubyte.gz', () => {}),
+      { url: 'data/fashion/t10k-images-idx3-ubyte.gz', status: 404 });
+  });
+  await check('fetchData reports a body cut off as status 0', async () => {
+    const body = new ReadableStream({
+      start(ctl) { ctl.enqueue(new Uint8Array(100)); ctl.error(new TypeError('network error')); },
+    });
+    globalThis.fetch = async () => new Response(body, { headers: { 'Content-Length': '5000' } });
+    await assert.rejects(loader.fetchData('data/train-images-idx3-ubyte.gz', () => {}),
+      { message: 'data/train-images-idx3-ubyte.gz: the download failed (network error)', status: 0 });
   });
   await check('fetchData gunzips .gz files and counts the bytes received', async () => {
     const raw = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
@@ -95,7 +114,7 @@ function stubFetch(body, init) {
   });
   await check('fetchData rejects a corrupt .gz', async () => {
     stubFetch(Buffer.from('this is not gzip'), {});
-    await assert.rejects(loader.fetchData('data/train-labels-idx1-ubyte.gz', () => {}));
+    await assert.rejects(loader.fetchData('data/train-labels-idx1-ubyte.gz', () => {}), { status: 0 });
   });
   await check('fetchCounted reports progress and returns the bytes', async () => {
     const body = Buffer.alloc(70000, 9);

@@ -32,6 +32,12 @@ func Files(n int, seed byte) map[string][]byte {
 	for i := range pixels {
 		pixels[i] = byte(i*7) + seed
 	}
+	return idxFiles(n, pixels, labels)
+}
+
+// idxFiles writes n images and their labels as the four gzip-compressed
+// IDX files of a data set, the same images for both splits.
+func idxFiles(n int, pixels, labels []uint8) map[string][]byte {
 	out := map[string][]byte{}
 	for i, name := range mnist.FileNames() {
 		var buf bytes.Buffer

@@ -79,6 +79,17 @@ func (d *DOM) SetClass(id, cls string) {
 	}
 }
 
+// SetMsg writes a message (as text) into the element id, class "msg",
+// with "ok" added for good news (the stylesheet colours it).
+func (d *DOM) SetMsg(id, msg string, ok bool) {
+	d.SetText(id, msg)
+	cls := "msg"
+	if ok {
+		cls = "msg ok"
+	}
+	d.SetClass(id, cls)
+}
+
 // SetValue sets an input's value.
 func (d *DOM) SetValue(id, v string) {
 	if e := d.El(id); e.Truthy() {
@@ -149,8 +160,12 @@ func Await(p js.Value) (js.Value, error) {
 	return r.v, r.err
 }
 
-// JSError converts a JavaScript exception or rejection reason to an error.
+// JSError converts a JavaScript exception or rejection reason to an error:
+// a *FetchError for a failed download of loader.js's fetchData.
 func JSError(v js.Value) error {
+	if fe, ok := fetchError(v); ok {
+		return fe
+	}
 	if v.Type() == js.TypeObject && v.Get("message").Type() == js.TypeString {
 		return errors.New(v.Get("message").String())
 	}
@@ -165,7 +180,9 @@ func GoBytes(v js.Value) []byte {
 }
 
 // FetchData downloads url through loader.js's fetchData (which gunzips
-// .gz files natively when it can), reporting progress.
+// .gz files natively when it can), reporting progress. A failed download
+// is a *FetchError, which tells a missing file (HTTP 404) from a network
+// failure.
 func (d *DOM) FetchData(url string, progress func(got, total int64)) ([]byte, error) {
 	cb := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		progress(int64(args[0].Float()), int64(args[1].Float()))

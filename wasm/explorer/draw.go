@@ -166,7 +166,7 @@ type (
 	}
 	legendKey struct {
 		overlay, hasTest bool
-		state            string
+		state, legend    string
 		dotsVer, dots    int
 		plane            view.Plane
 	}
@@ -182,7 +182,7 @@ func (e *Explorer) partKeys() (k [numParts]any) {
 	k[partPlane] = planeKey{s.ManifoldVersion, s.Grid, s.DotsVersion, len(s.Dots), st.Z1, st.Z2, st.Overlay,
 		e.src.Untrained(), e.plane}
 	k[partSample] = sampleKey{e.gfx.sampleVer, st.Z1, st.Z2, e.sampleFromInput, e.gfx.sample != nil}
-	k[partLegend] = legendKey{st.Overlay, s.HasTestData(), e.src.TestState(), s.DotsVersion, len(s.Dots), e.plane}
+	k[partLegend] = legendKey{st.Overlay, s.HasTestData(), e.src.TestState(), e.src.Legend().key(), s.DotsVersion, len(s.Dots), e.plane}
 	k[partRecon] = reconKey{s.ReconVersion, e.gfx.recon != nil, e.src.TestState()}
 	return k
 }

@@ -43,6 +43,9 @@ type Source interface {
 	TestState() string
 	// Picker returns the lab's point picker.
 	Picker() Picker
+	// Legend names the overlay's points and labels for the data set
+	// shown (DigitLegend for MNIST).
+	Legend() Legend
 }
 
 // Picker takes a press on the plane instead of the crosshair: the lab's

@@ -86,6 +86,10 @@ func (e *Explorer) syncTextures() {
 		gx.manifold.WritePixels(px)
 		gx.manifoldVer = s.ManifoldVersion
 	}
+	if gx.reconVer != s.ReconVersion && s.Recon == nil { // the test set was taken away
+		gx.recon = nil
+		gx.reconVer = s.ReconVersion
+	}
 	if gx.reconVer != s.ReconVersion && s.Recon != nil {
 		gx.recon = resizeImage(gx.recon, scene.ReconCount*scene.DigitSide, 2*scene.DigitSide)
 		gx.both = append(append(gx.both[:0], s.ReconInputs...), s.Recon...)

@@ -62,25 +62,21 @@ func (e *Explorer) drawLegend(screen *ebiten.Image) {
 		e.text.draw(screen, "where the encoder puts test digits.", L.X, y+17*u, fs, false, colMuted, alignLeft)
 		return
 	}
-	title := "Overlay: loading test digits…"
+	noun := e.src.Legend().Noun
+	title := "Overlay: loading " + noun + "…"
 	switch {
 	case e.src.TestState() == "failed":
-		title = "Overlay: test digits unavailable"
+		title = "Overlay: " + noun + " unavailable"
 	case len(e.sc.Dots) > 0:
-		title = fmt.Sprintf("μ of %d test digits", len(e.sc.Dots))
+		title = fmt.Sprintf("μ of %d %s", len(e.sc.Dots), noun)
 		if k := e.outsideDots(); k > 0 {
 			title += fmt.Sprintf(" (%d off the plane)", k)
 		}
 	case e.sc.HasTestData():
-		title = "Overlay: encoding test digits…"
+		title = "Overlay: encoding " + noun + "…"
 	}
 	e.text.draw(screen, title, L.X, y, fs, true, colText, alignLeft)
-	step := math.Min(L.W/10, 30*u)
-	for d := 0; d < 10; d++ {
-		x := L.X + float64(d)*step
-		e.dot(screen, x+5*u, y+24*u, 4.5*u, labelColors[d])
-		e.text.draw(screen, fmt.Sprint(d), x+12*u, y+24*u, fs, false, colText, alignLeft)
-	}
+	e.drawClasses(screen, L, y)
 }
 
 // drawRecon draws test digits over their reconstructions.

@@ -238,7 +238,7 @@ func (l *Lab) gdigitOptions() {
 	d := l.dom
 	key := "gdigit-options"
 	haveTest := l.now.Model != nil && l.now.Test != nil
-	want := fmt.Sprint(haveTest, l.settings.Lab.GradDigit)
+	want := fmt.Sprintf("%v %d %p", haveTest, l.settings.Lab.GradDigit, l.now.Test)
 	if l.shown[key] == want {
 		return
 	}
@@ -254,8 +254,9 @@ func (l *Lab) gdigitOptions() {
 	add("drawn", "my drawing (panel 2)")
 	seen := map[int]bool{}
 	if haveTest {
-		if l.firstDigits == nil {
+		if l.firstOf != l.now.Test {
 			t := l.now.Test
+			l.firstDigits, l.firstOf = nil, t
 			for digit := uint8(0); digit < 10; digit++ {
 				for i, lab := range t.Labels {
 					if lab == digit {

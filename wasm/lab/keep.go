@@ -109,12 +109,7 @@ func (l *Lab) loadWeightsFile(name string, data []byte, readErr error) {
 
 // setLoadMsg shows the outcome of a download or load (as text).
 func (l *Lab) setLoadMsg(msg string, ok bool) {
-	l.dom.SetText("lab-load-msg", msg)
-	cls := "msg"
-	if ok {
-		cls = "msg ok"
-	}
-	l.dom.SetClass("lab-load-msg", cls)
+	l.dom.SetMsg("lab-load-msg", msg, ok)
 }
 
 // copyLink writes the current settings into the address bar and copies it.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govae/govae/core"
+	"github.com/govae/govae/core/mnist"
 	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/view"
 )
@@ -70,7 +71,8 @@ type Lab struct {
 	schedAt     time.Time
 	schedDirty  bool
 	trainDirty  bool
-	firstDigits []int // the first test image of each class
+	firstDigits []int          // the first test image of each class
+	firstOf     *mnist.Dataset // the test set firstDigits is of (the data set can change)
 
 	// 6 · keep
 	blobURL js.Value

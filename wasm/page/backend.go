@@ -97,7 +97,11 @@ func (s *session) fetchTrainData() {
 		return
 	}
 	s.train.state, s.train.err, s.train.got, s.train.total = "loading", "", 0, 0
-	w.FetchData("data/" + mnist.Train.ImagesFile())
+	if f := s.data.files(mnist.Train); f.bytes != nil {
+		w.SetDataBytes(f.bytes, f.n) // the visitor's images
+	} else {
+		w.FetchData(f.images)
+	}
 }
 
 // watchBackend runs every frame: it shows the workers' download, starts
@@ -138,6 +142,7 @@ func (s *session) watchBackend() {
 		}
 	case state == "failed" && s.train.state == "loading":
 		s.train.state, s.train.err, s.panelDue = "failed", msg, true
+		s.train.file, s.train.status = s.data.files(mnist.Train).images, w.DataStatus()
 	}
 }
 

@@ -61,9 +61,12 @@ func New() *Game {
 	g.panel = &panel{dom: g.dom, settings: &g.settings, s: g.session, ex: g.ex, url: &g.url, post: g.queue.post, notices: notices}
 	g.panel.bindControls()
 	g.panel.showNotices()
+	g.session.data = newDatasets(g.dom, g.session, &g.settings, &g.url, g.queue.post, g.panel.addNotice)
+	newOwnImages(g.dom, g.session.data, g.queue.post)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
 	g.exposeHooks()
+	go g.session.data.load()
 	go g.session.loadWeights()
 	go g.loop.run()
 	return g

@@ -19,6 +19,7 @@ func (s source) Settings() *view.Settings { return &s.g.settings }
 func (s source) History() *view.History   { return s.g.session.history }
 func (s source) Untrained() bool          { return s.g.session.weights == weightsUntrained }
 func (s source) TestState() string        { return s.g.session.test.state }
+func (s source) Legend() explorer.Legend  { return s.g.session.data.legend() }
 
 func (s source) Picker() explorer.Picker {
 	if s.g.lab == nil {

@@ -16,6 +16,9 @@ import (
 // full weights fail, the page says so and shows an untrained model instead.
 // It runs on a goroutine of its own.
 func (s *session) loadWeights() {
+	if s.data.startElsewhere() {
+		return // another data set than MNIST, with its own weights or fresh ones
+	}
 	board := s.board
 	previewState := func(state string) { board.update(func(st *statusJSON) { st.Preview = state }) }
 	v, err := bridge.Await(s.dom.Host.Get("preview"))

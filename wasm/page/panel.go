@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/govae/govae/core/mnist"
 	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/explorer"
 	"github.com/govae/govae/wasm/scene"
@@ -181,8 +182,8 @@ func (p *panel) show() {
 	d.SetBool("step", "disabled", running || busy)
 	d.SetBool("pause", "disabled", !running && s.train.want == "")
 	d.SetBool("pretrained", "disabled", s.pretrained == nil)
-	p.showData(&s.test, "test-data", "Test digits")
-	p.showData(&s.train, "train-data", "Training digits")
+	p.showData(&s.test, "test-data", s.data.what(mnist.Test))
+	p.showData(&s.train, "train-data", s.data.what(mnist.Train))
 }
 
 // due reports whether the readouts are to be refreshed (every 200 ms, at
@@ -223,10 +224,11 @@ func (p *panel) showNotices() {
 // showData writes a download's state into its panel line.
 func (p *panel) showData(d *dataset, id, what string) {
 	var msg string
+	retry := false // a failed download offers it unless the site does not have the file
 	switch d.state {
 	case "":
 		if id == "train-data" {
-			msg = "Training digits (60 000, 9.9 MB) are downloaded when you train."
+			msg = p.s.data.trainIdle()
 		} else {
 			msg = what + ": not loaded yet"
 		}
@@ -240,7 +242,7 @@ func (p *panel) showData(d *dataset, id, what string) {
 	case "ready":
 		msg = fmt.Sprintf("%s: %d images loaded", what, d.n)
 	case "failed":
-		msg = fmt.Sprintf("%s could not be downloaded: %s. Everything else keeps working; retry when the connection is back.", what, d.err)
+		msg, retry = view.DownloadFailure(what, d.file, d.status, d.err)
 	}
 	p.dom.SetText(id+"-text", msg)
 	cls := ""
@@ -254,7 +256,7 @@ func (p *panel) showData(d *dataset, id, what string) {
 	} else if d.state == "parsing" {
 		p.dom.SetProgress(id+"-bar", 1, 1)
 	}
-	p.dom.SetBool(id+"-retry", "hidden", d.state != "failed")
+	p.dom.SetBool(id+"-retry", "hidden", !retry)
 }
 
 // workersText says where training runs, beside the workers control.

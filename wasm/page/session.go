@@ -53,7 +53,8 @@ type session struct {
 	maxSlice     time.Duration // longest work slice while training, for status()
 
 	test, train dataset
-	panelDue    bool // the panel should show a change at once
+	panelDue    bool      // the panel should show a change at once
+	data        *datasets // the data set shown and trained (datasets.go)
 
 	readyAt float64 // performance.now() when ready resolved, 0 before
 	// The first picture comes from the weights' preview when there is one

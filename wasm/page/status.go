@@ -43,6 +43,10 @@ type statusJSON struct {
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
 	Refreshing     bool         `json:"refreshing"` // a refresh of the pictures is under way or due
 	Kernels        string       `json:"kernels"`    // the matrix kernels of this build: "wasm-simd128" or "scalar"
+	// The data set shown and trained (datasets.go, ownimages.go).
+	Dataset string      `json:"dataset"`          // a core/mnist Source ID, or "own"
+	Classes []string    `json:"classes"`          // the overlay legend's labels 0–9 ("" when unused)
+	Import  *importJSON `json:"import,omitempty"` // the visitor's images, once an import began
 }
 
 type settingsJSON struct {
@@ -117,6 +121,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 		Workers:    g.activeWorkers(),
 		Refreshing: g.scene.Busy() || g.refreshDue(),
 		Kernels:    kernels.Build(),
+		Dataset:    g.data.cur, Classes: g.data.statusClasses(), Import: g.data.importStatus(),
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL

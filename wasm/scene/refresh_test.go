@@ -87,3 +87,49 @@ func TestSceneFirstManifoldIsOneBatch(t *testing.T) {
 		t.Fatalf("one unbounded Work should publish the whole manifold (busy %v)", s.Busy())
 	}
 }
+
+// TestSetTestDataFewLabels: a set without every label (a visitor's images,
+// all labelled 0) or with fewer than ReconCount images still gives
+// ReconCount reconstructions, the labels' first images first; nil takes the
+// test set away, even from a refresh under way.
+func TestSetTestDataFewLabels(t *testing.T) {
+	m := smallModel(t, 3)
+	s := NewScene(m, 10)
+	d := testSet(30)
+	for i := range d.Labels {
+		d.Labels[i] = 0
+	}
+	d.Labels[7] = 4
+	s.SetTestData(d)
+	want := []int{0, 7, 1, 2, 3, 4, 5, 6, 8, 9} // label 0's first, label 4's, then the rest in order
+	for k, i := range want {
+		if s.ReconInputs[k*784] != d.Image(i)[0] || s.ReconInputs[k*784+400] != d.Image(i)[400] {
+			t.Fatalf("recon input %d is not image %d", k, i)
+		}
+	}
+	small := testSet(3)
+	s.SetTestData(small)
+	if len(s.ReconInputs) != ReconCount*784 {
+		t.Fatalf("%d recon values from 3 images", len(s.ReconInputs))
+	}
+	for k := 0; k < ReconCount; k++ {
+		if s.ReconInputs[k*784+100] != small.Image(k % 3)[100] {
+			t.Fatalf("recon input %d is not image %d", k, k%3)
+		}
+	}
+	s.Refresh(nil, PartManifold|PartRecon|PartDots, 10, 100)
+	s.Work(time.Hour)
+	if s.Recon == nil || len(s.Dots) != 3 {
+		t.Fatalf("recon %d values, %d dots", len(s.Recon), len(s.Dots))
+	}
+	rv, dv := s.ReconVersion, s.DotsVersion
+	s.Refresh(nil, PartRecon|PartDots, 10, 100)
+	s.SetTestData(nil)
+	if s.HasTestData() || s.Recon != nil || s.Dots != nil || s.ReconVersion != rv+1 || s.DotsVersion != dv+1 {
+		t.Fatalf("after SetTestData(nil): test %v, recon %v, %d dots, versions %d→%d %d→%d",
+			s.HasTestData(), s.Recon != nil, len(s.Dots), rv, s.ReconVersion, dv, s.DotsVersion)
+	}
+	for s.Busy() {
+		s.Work(time.Hour) // must not reach for the old set
+	}
+}

@@ -93,18 +93,49 @@ func NewScene(model *core.Model, grid int) *Scene {
 	return &Scene{Model: model, Grid: grid, decodeCost: time.Millisecond, encodeCost: time.Millisecond}
 }
 
-// SetTestData gives the test set the reconstructions and the overlay use.
+// SetTestData gives the test set the reconstructions and the overlay use
+// (nil takes it away: the reconstructions and the dots are dropped). The
+// reconstructions show ReconCount of its images: the first of each label
+// 0–9 in label order, then, for labels the set lacks (a visitor's images
+// all labelled 0), its first other images in order, repeated when the set
+// has fewer than ReconCount.
 func (s *Scene) SetTestData(d *mnist.Dataset) {
 	s.test = d
+	if s.Recon != nil { // published parts that are dropped count as changes
+		s.ReconVersion++
+	}
+	if s.Dots != nil {
+		s.DotsVersion++
+	}
+	s.ReconInputs, s.Recon, s.Dots = nil, nil, nil
+	if j := s.job; j != nil { // a refresh under way worked on the old set
+		j.parts &^= PartRecon | PartDots
+		j.dotIdx, j.dots = nil, nil
+	}
+	if d == nil || d.N == 0 {
+		s.test = nil
+		return
+	}
 	in := s.Model.Arch.Input
 	s.ReconInputs = make([]float32, 0, ReconCount*in)
+	used := make(map[int]bool, ReconCount)
 	for digit := uint8(0); digit < ReconCount; digit++ {
 		for i, l := range d.Labels {
 			if l == digit {
 				s.ReconInputs = append(s.ReconInputs, d.Image(i)...)
+				used[i] = true
 				break
 			}
 		}
+	}
+	for i := 0; len(used) < min(ReconCount, d.N) && i < d.N; i++ {
+		if !used[i] {
+			s.ReconInputs = append(s.ReconInputs, d.Image(i)...)
+			used[i] = true
+		}
+	}
+	for i := 0; len(s.ReconInputs) < ReconCount*in; i++ {
+		s.ReconInputs = append(s.ReconInputs, s.ReconInputs[(i%d.N)*in:(i%d.N+1)*in]...)
 	}
 }
 

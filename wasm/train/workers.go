@@ -79,6 +79,7 @@ type workersData struct {
 	state      string // "", "loading", "ready" or "failed", as dataset.state
 	n          int
 	err        string
+	status     int // of a failed download: the HTTP status, 0 for a network failure
 	ready      []bool
 	got, total []int64
 }
@@ -210,7 +211,7 @@ func (w *Workers) handle(m *dp.Message) {
 			return
 		}
 		if w.data.state == "loading" {
-			w.data.state, w.data.err = "failed", m.Err
+			w.data.state, w.data.err, w.data.status = "failed", m.Err, m.Status
 		}
 	}
 }
@@ -318,6 +319,14 @@ func (w *Workers) DataState() (state string, got, total int64, n int, err string
 		total += w.data.total[i]
 	}
 	return w.data.state, got, total, w.data.n, w.data.err
+}
+
+// DataStatus returns the HTTP status of the workers' failed download (404:
+// the site does not have the file), or 0 for a network failure or when
+// the download did not fail.
+func (w *Workers) DataStatus() int {
+	w.drain()
+	return w.data.status
 }
 
 // Err returns why the workers stopped working, or nil.

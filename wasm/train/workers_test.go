@@ -89,7 +89,7 @@ func startFake(f **fakeWorkers) StartTransport {
 					q.mu.Unlock()
 					for _, m := range msgs {
 						if m.Kind == dp.Fetch {
-							node.Send(dp.Main, &dp.Message{Kind: dp.Failed, Err: m.URL + ": HTTP 404 Not Found"})
+							node.Send(dp.Main, &dp.Message{Kind: dp.Failed, Err: m.URL + ": HTTP 404 Not Found", Status: 404})
 						} else {
 							node.Handle(m)
 						}
@@ -293,8 +293,8 @@ func TestWorkersErrors(t *testing.T) {
 	defer w.Close()
 	w.FetchData("data/train-images-idx3-ubyte.gz")
 	waitFor(t, "the failed download", w, func() bool { s, _, _, _, _ := w.DataState(); return s == "failed" })
-	if s, _, _, _, e := w.DataState(); s != "failed" || !strings.Contains(e, "404") {
-		t.Errorf("download state %q, %q", s, e)
+	if s, _, _, _, e := w.DataState(); s != "failed" || !strings.Contains(e, "404") || w.DataStatus() != 404 {
+		t.Errorf("download state %q, %q, HTTP status %d", s, e, w.DataStatus())
 	}
 	w.SetData(data, n)
 	waitFor(t, "the data", w, w.HasData)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/govae/govae/core"
+	"github.com/govae/govae/core/mnist"
 )
 
 // Ranges of the page's own settings; the training settings' ranges are
@@ -47,16 +48,20 @@ type Settings struct {
 	// ArchKey; Architecture in arch.go); the page builds fresh weights when
 	// it changes.
 	Arch string
+	// Dataset is the data set shown and trained (URL parameter
+	// DatasetKey): a core/mnist Source ID, or OwnDataset.
+	Dataset string
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
+var Keys = append([]string{DatasetKey, "lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
 	"lr": "learning rate", "batch": "batch size", "beta": "β", "warmup": "KL warm-up steps",
 	"lik": "likelihood", "sigma": "Gaussian σ", "grid": "grid size", "overlay": "overlay",
 	"dots": "overlay digits", "z1": "z₁", "z2": "z₂", "workers": "training workers", ArchKey: "architecture",
+	DatasetKey: "data set",
 }
 
 // DefaultSettings returns core's default training settings and the
@@ -67,6 +72,7 @@ func DefaultSettings() Settings {
 		LearningRate: c.LearningRate, BatchSize: c.BatchSize, Beta: c.Beta, WarmupSteps: c.WarmupSteps,
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
 		Lab: DefaultLabSettings(), Workers: AutoWorkers, Arch: FormatArch(core.DefaultArchitecture()),
+		Dataset: mnist.MNIST.ID,
 	}
 }
 
@@ -131,6 +137,9 @@ func (s *Settings) Set(key, value string) error {
 	case ArchKey:
 		a, err := ParseArch(value)
 		return apply(err, func() { s.Arch = FormatArch(a) })
+	case DatasetKey:
+		v, err := parseDataset(value)
+		return apply(err, func() { s.Dataset = v })
 	case "grid":
 		v, err := parseInt(name, value)
 		if err == nil && (v < MinGrid || v > MaxGrid) {
@@ -195,6 +204,8 @@ func (s Settings) Get(key string) string {
 		return strconv.Itoa(s.Workers)
 	case ArchKey:
 		return s.Arch
+	case DatasetKey:
+		return s.Dataset
 	case "grid":
 		return strconv.Itoa(s.Grid)
 	case "overlay":

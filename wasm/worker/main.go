@@ -194,7 +194,11 @@ func (w *worker) fetch(url string) {
 	js.Global().Call("govaeFetch", url, progress).Call("then", done)
 	v := <-ch
 	if v.InstanceOf(js.Global().Get("Error")) {
-		w.post(&dp.Message{Kind: dp.Failed, Err: v.Get("message").String()})
+		m := &dp.Message{Kind: dp.Failed, Err: v.Get("message").String()}
+		if st := v.Get("status"); st.Type() == js.TypeNumber {
+			m.Status = st.Int()
+		}
+		w.post(m)
 		return
 	}
 	raw := make([]byte, v.Get("length").Int())

@@ -1,8 +1,10 @@
-// worker.js — bootstrap of govae's training Web Worker (wasm/worker).
+// worker.js — bootstrap of govae's Web Workers: the training workers
+// (wasm/worker) and the import worker (wasm/importworker).
 //
 // The page sends {boot: {id, n, module, ports}} first: module is worker.wasm,
 // compiled once by the page, and ports are MessagePorts to the other workers
-// (null at the worker's own index). Messages that arrive before the Go
+// (null at the worker's own index). The import worker's boot has url instead
+// of module (importer.wasm, fetched here) and its name for messages. Messages that arrive before the Go
 // program has started are queued and handed to it in order.
 'use strict';
 importScripts('wasm_exec.js');
@@ -35,11 +37,19 @@ function fatal(message) {
 // govaeFetch downloads url, reporting (bytes received, total or 0), and
 // gunzips .gz files with the browser's DecompressionStream when there is
 // one (Go parses either form). It resolves to a Uint8Array, or to an Error
-// (never rejects), for the Go side to report.
+// (never rejects) whose status is the HTTP status the server answered (404:
+// the site does not have the file) or 0 when no answer came or the body
+// broke off (a network failure), as the page's loader.js reports them.
 self.govaeFetch = async (url, onProgress) => {
+  const fail = (status, why) => Object.assign(new Error(url + ': ' + why), { url, status });
+  let r;
   try {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(url + ': HTTP ' + r.status + ' ' + r.statusText);
+    r = await fetch(url);
+  } catch (e) {
+    return fail(0, 'the network failed (' + String(e && e.message || e) + ')');
+  }
+  if (!r.ok) return fail(r.status, 'HTTP ' + r.status + ' ' + r.statusText);
+  try {
     const total = Number(r.headers.get('Content-Length')) || 0;
     let got = 0;
     let stream = r.body.pipeThrough(new TransformStream({
@@ -50,7 +60,7 @@ self.govaeFetch = async (url, onProgress) => {
     }
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
+    return fail(0, 'the download failed (' + String(e && e.message || e) + ')');
   }
 };
 
@@ -65,10 +75,16 @@ async function start(boot) {
   try {
     self.govaeBoot = boot;
     const go = new Go();
-    const instance = await WebAssembly.instantiate(boot.module, go.importObject);
+    let module = boot.module;
+    if (boot.url) {
+      const r = await fetch(boot.url);
+      if (!r.ok) throw new Error(boot.url + ': HTTP ' + r.status + ' ' + r.statusText);
+      module = await WebAssembly.compile(await r.arrayBuffer());
+    }
+    const instance = await WebAssembly.instantiate(module, go.importObject);
     await go.run(instance);
-    fatal('worker ' + boot.id + ' stopped: ' + (stderr.trim() || 'the Go program exited'));
+    fatal((boot.name || 'worker ' + boot.id) + ' stopped: ' + (stderr.trim() || 'the Go program exited'));
   } catch (e) {
-    fatal('worker ' + boot.id + ' could not start: ' + String(e && e.message || e));
+    fatal((boot.name || 'worker ' + boot.id) + ' could not start: ' + String(e && e.message || e));
   }
 }

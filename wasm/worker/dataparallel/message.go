@@ -65,7 +65,9 @@ const (
 	DataReady
 	DataProgress
 	// Failed (any worker → page): Err. With Fatal the worker is gone;
-	// otherwise the download failed and Fetch may be retried.
+	// otherwise the download failed and Fetch may be retried, with Status
+	// the HTTP status the server answered (404: the site does not have
+	// the file) or 0 when no answer came (a network failure).
 	Failed
 	// Go (worker 0 → the others): run step Steps with Config.
 	Go
@@ -133,6 +135,9 @@ type Message struct {
 	Total int64  `json:"tot,omitempty"`
 	Err   string `json:"err,omitempty"`
 	Fatal bool   `json:"fatal,omitempty"`
+	// Status is a failed download's HTTP status (Failed), 0 for a network
+	// failure.
+	Status int `json:"st,omitempty"`
 
 	KLDims []float64 `json:"kd,omitempty"` // Evaluated: nats per image for each latent dimension
 	Took   float64   `json:"tk,omitempty"` // Evaluated: milliseconds the evaluation took
