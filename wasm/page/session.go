@@ -55,6 +55,8 @@ type session struct {
 	test, train dataset
 	panelDue    bool // the panel should show a change at once
 
+	tuner *train.Tuner // the workers count under "auto" (tune.go); nil before ready
+
 	readyAt float64 // performance.now() when ready resolved, 0 before
 	// The first picture comes from the weights' preview when there is one
 	// (loadWeights); the full weights replace it.
@@ -342,4 +344,5 @@ func (s *session) update() {
 	if s.backend != nil && s.training() && !train.TrainsHere(s.backend) {
 		s.collect(0)
 	}
+	s.tuneWorkers()
 }
