@@ -83,10 +83,10 @@ lint:
 	$(WASM_ENV) $(GO) vet ./...
 
 test-native: build
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 45m ./...
 
 test-wasm:
-	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/...
+	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline
 
 ## bench: one table — native Go, Go wasm in headless Chromium (in the page,
 ## 1 and N Web Workers), decoding, .wasm sizes, first paint — printed and
@@ -129,7 +129,7 @@ fuzz:
 	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 	  for target in $$($(GO) test -list '^Fuzz' "$$dir" | grep '^Fuzz'); do \
 	    echo "fuzz: $$dir $$target for $(FUZZTIME)"; \
-	    $(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
+	    $(GO) test "$$dir" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s; \
 	  done; \
 	done
 

@@ -46,7 +46,7 @@ func TestConvertBothWays(t *testing.T) {
 	if data, _ := os.ReadFile(back); !bytes.Equal(data, m.MarshalBinary()) {
 		t.Fatalf("the .bin → .safetensors → .bin round trip changed the file")
 	}
-	if !strings.Contains(log.String(), "6-5-(2,2) | 2-4-6 leakyrelu") {
+	if !strings.Contains(log.String(), "6-5-(2,2) | 2-4-6 LeakyReLU") {
 		t.Errorf("log does not name the architecture: %q", log.String())
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".convert-*")); len(left) != 0 {

@@ -47,8 +47,7 @@ func (t *Timeline) MarshalBinary() []byte {
 	b = le.AppendUint32(b, uint32(t.max))
 	b = le.AppendUint64(b, uint64(t.budget))
 	b = le.AppendUint32(b, uint32(len(t.snaps)))
-	for i := range t.snaps {
-		s := &t.snaps[i]
+	for _, s := range t.snaps {
 		b = le.AppendUint64(b, uint64(s.Step))
 		for _, v := range []float64{s.Epoch, s.NegELBO, s.Recon, s.KL} {
 			b = le.AppendUint64(b, math.Float64bits(v))
@@ -67,47 +66,6 @@ func (t *Timeline) MarshalBinary() []byte {
 		}
 	}
 	return le.AppendUint32(b, crc32.Checksum(b, castagnoli))
-}
-
-// reader reads little-endian values and remembers the first overrun.
-type reader struct {
-	data []byte
-	off  int
-	err  error
-}
-
-func (r *reader) next(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(r.data)-r.off {
-		r.err = fmt.Errorf("%w: needed %d more bytes at offset %d, %d left", ErrTruncated, n, r.off, len(r.data)-r.off)
-		return nil
-	}
-	b := r.data[r.off : r.off+n]
-	r.off += n
-	return b
-}
-
-func (r *reader) u16() uint16 {
-	if b := r.next(2); b != nil {
-		return binary.LittleEndian.Uint16(b)
-	}
-	return 0
-}
-
-func (r *reader) u32() uint32 {
-	if b := r.next(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (r *reader) u64() uint64 {
-	if b := r.next(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
 }
 
 // Parse reads a timeline file (MarshalBinary). Every defect is an error
@@ -133,48 +91,62 @@ func Parse(data []byte) (*Timeline, error) {
 	if sum, want := binary.LittleEndian.Uint32(data[len(data)-4:]), crc32.Checksum(data[:len(data)-4], castagnoli); sum != want {
 		return nil, fmt.Errorf("%w: stored %08x, computed %08x", ErrChecksum, sum, want)
 	}
-	r := &reader{data: data[:len(data)-4], off: 12}
-	maxSnaps, budget, count := r.u32(), r.u64(), r.u32()
-	if maxSnaps < 2 || maxSnaps > MaxSnapshots || budget > MaxBudget {
-		return nil, fmt.Errorf("%w: limits of %d snapshots and %d bytes (at most %d and %d)", ErrCorrupt, maxSnaps, budget, MaxSnapshots, MaxBudget)
+	r := bytes.NewReader(data[12 : len(data)-4])
+	// read fills v from r; a short read is a truncated file.
+	read := func(v any) error {
+		if err := binary.Read(r, binary.LittleEndian, v); err != nil {
+			return fmt.Errorf("%w: at offset %d: %v", ErrTruncated, len(data)-4-r.Len(), err)
+		}
+		return nil
 	}
-	if count > maxSnaps {
-		return nil, fmt.Errorf("%w: %d snapshots, the timeline keeps at most %d", ErrCorrupt, count, maxSnaps)
+	var head struct {
+		Max    uint32
+		Budget uint64
+		Count  uint32
 	}
-	t := New(int(maxSnaps), int64(budget))
-	for i := 0; i < int(count); i++ {
-		var s Snapshot
-		step := r.u64()
-		var f [4]float64
-		for k := range f {
-			f[k] = math.Float64frombits(r.u64())
+	if err := read(&head); err != nil {
+		return nil, err
+	}
+	if head.Max < 2 || head.Max > MaxSnapshots || head.Budget > MaxBudget {
+		return nil, fmt.Errorf("%w: limits of %d snapshots and %d bytes (at most %d and %d)", ErrCorrupt, head.Max, head.Budget, MaxSnapshots, MaxBudget)
+	}
+	if head.Count > head.Max {
+		return nil, fmt.Errorf("%w: %d snapshots, the timeline keeps at most %d", ErrCorrupt, head.Count, head.Max)
+	}
+	t := New(int(head.Max), int64(head.Budget))
+	for i := 0; i < int(head.Count); i++ {
+		var sh struct {
+			Step                      uint64
+			Epoch, NegELBO, Recon, KL float64
+			Grid                      uint16
 		}
-		s.Epoch, s.NegELBO, s.Recon, s.KL = f[0], f[1], f[2], f[3]
-		s.Grid = int(r.u16())
-		if r.err != nil {
-			return nil, r.err
+		if err := read(&sh); err != nil {
+			return nil, err
 		}
-		if step > math.MaxInt32*1024 || s.Grid < 2 || s.Grid > view.MaxGrid {
-			return nil, fmt.Errorf("%w: snapshot %d has step %d and grid %d", ErrCorrupt, i, step, s.Grid)
+		if sh.Step > math.MaxInt32*1024 || sh.Grid < 2 || int(sh.Grid) > view.MaxGrid {
+			return nil, fmt.Errorf("%w: snapshot %d has step %d and grid %d", ErrCorrupt, i, sh.Step, sh.Grid)
 		}
-		s.Step = int(step)
-		s.Pixels = r.next(s.Grid * s.Grid * DigitSide * DigitSide)
-		n := r.u32()
-		if r.err != nil {
-			return nil, r.err
+		s := Snapshot{Step: int(sh.Step), Epoch: sh.Epoch, NegELBO: sh.NegELBO, Recon: sh.Recon, KL: sh.KL, Grid: int(sh.Grid)}
+		n := int(sh.Grid) * int(sh.Grid) * DigitSide * DigitSide
+		if n > r.Len() {
+			return nil, fmt.Errorf("%w: snapshot %d needs %d bytes of pixels, %d left", ErrTruncated, i, n, r.Len())
 		}
-		if n != overlayOff {
-			if n > view.MaxDots {
-				return nil, fmt.Errorf("%w: snapshot %d has %d overlay points (at most %d)", ErrCorrupt, i, n, view.MaxDots)
+		s.Pixels = make([]uint8, n)
+		r.Read(s.Pixels) // a bytes.Reader with enough left reads all
+		var dots uint32
+		if err := read(&dots); err != nil {
+			return nil, err
+		}
+		if dots != overlayOff {
+			if dots > view.MaxDots {
+				return nil, fmt.Errorf("%w: snapshot %d has %d overlay points (at most %d)", ErrCorrupt, i, dots, view.MaxDots)
 			}
-			raw := r.next(dotBytes * int(n))
-			if r.err != nil {
-				return nil, r.err
+			if int(dots)*dotBytes > r.Len() {
+				return nil, fmt.Errorf("%w: snapshot %d needs %d bytes of points, %d left", ErrTruncated, i, int(dots)*dotBytes, r.Len())
 			}
-			s.Dots = make([]Dot, n)
-			for k := range s.Dots {
-				p := raw[dotBytes*k:]
-				s.Dots[k] = Dot{math.Float32frombits(binary.LittleEndian.Uint32(p)), math.Float32frombits(binary.LittleEndian.Uint32(p[4:])), p[8]}
+			s.Dots = make([]Dot, dots)
+			if err := read(s.Dots); err != nil {
+				return nil, err
 			}
 		}
 		if !t.Want(s.Step) {
@@ -186,12 +158,11 @@ func Parse(data []byte) (*Timeline, error) {
 		if t.bytes+s.Bytes() > t.budget && i > 0 {
 			return nil, fmt.Errorf("%w: the snapshots take more than the budget of %d bytes", ErrCorrupt, t.budget)
 		}
-		s.Pixels = bytes.Clone(s.Pixels)
-		t.snaps = append(t.snaps, s)
+		t.snaps = append(t.snaps, &s)
 		t.bytes += s.Bytes()
 	}
-	if r.off != len(r.data) {
-		return nil, fmt.Errorf("%w: %d bytes after the last snapshot", ErrCorrupt, len(r.data)-r.off)
+	if r.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the last snapshot", ErrCorrupt, r.Len())
 	}
 	return t, nil
 }

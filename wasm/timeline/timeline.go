@@ -118,12 +118,16 @@ func GreyLevels(dst []uint8, means []float32) []uint8 {
 
 // Timeline is a bounded, thinned sequence of snapshots in increasing step
 // order. The zero value is not usable; call New. Not safe for concurrent use.
+//
+// Snapshots are immutable once added: At returns a pointer that stays valid
+// and unchanged after the timeline drops the snapshot (the garbage
+// collector frees it once nothing refers to it), so an export may go on
+// reading snapshots while training adds new ones.
 type Timeline struct {
 	max    int
 	budget int64
-	snaps  []Snapshot
+	snaps  []*Snapshot
 	bytes  int64
-	spare  []uint8 // the pixels of the last snapshot dropped, reused by Add
 }
 
 // New returns an empty timeline that keeps at most maxSnapshots snapshots
@@ -137,9 +141,12 @@ func New(maxSnapshots int, budget int64) *Timeline {
 // Len returns the number of snapshots kept.
 func (t *Timeline) Len() int { return len(t.snaps) }
 
-// At returns snapshot i (0 is the earliest). Its slices belong to the
-// timeline: read them, do not modify or keep them past the next Add.
-func (t *Timeline) At(i int) *Snapshot { return &t.snaps[i] }
+// At returns snapshot i (0 is the earliest). It must not be modified.
+func (t *Timeline) At(i int) *Snapshot { return t.snaps[i] }
+
+// All returns every snapshot kept, earliest first (a new slice; the
+// snapshots must not be modified).
+func (t *Timeline) All() []*Snapshot { return slices.Clone(t.snaps) }
 
 // Steps returns the steps of the snapshots kept, in increasing order.
 func (t *Timeline) Steps() []int {
@@ -151,9 +158,7 @@ func (t *Timeline) Steps() []int {
 }
 
 // Bytes returns what the kept snapshots' pixels and points take, at most the
-// budget (or one snapshot, when a single one exceeds it). The timeline also
-// keeps the pixels of the last snapshot it dropped for reuse: its memory is
-// at most Bytes plus one snapshot.
+// budget (or one snapshot, when a single one exceeds it).
 func (t *Timeline) Bytes() int64 { return t.bytes }
 
 // Limits returns the timeline's snapshot count and byte budget.
@@ -163,7 +168,7 @@ func (t *Timeline) Limits() (maxSnapshots int, budget int64) { return t.max, t.b
 // (the earlier one on a tie), or −1 for an empty timeline: what a slider
 // over the steps shows.
 func (t *Timeline) Nearest(step int) int {
-	i, _ := slices.BinarySearchFunc(t.snaps, step, func(s Snapshot, step int) int { return s.Step - step })
+	i, _ := slices.BinarySearchFunc(t.snaps, step, func(s *Snapshot, step int) int { return s.Step - step })
 	switch {
 	case len(t.snaps) == 0:
 		return -1
@@ -178,7 +183,7 @@ func (t *Timeline) Nearest(step int) int {
 // Reset drops every snapshot (when training restarts from new weights).
 func (t *Timeline) Reset() {
 	clear(t.snaps) // let the pixels go
-	t.snaps, t.bytes, t.spare = t.snaps[:0], 0, nil
+	t.snaps, t.bytes = t.snaps[:0], 0
 }
 
 // Want reports whether a snapshot at step would be kept by Add: whether
@@ -201,14 +206,11 @@ func (t *Timeline) Add(s Snapshot) error {
 	if !t.Want(s.Step) {
 		return fmt.Errorf("%w: step %d, the last snapshot is at step %d", ErrStep, s.Step, t.snaps[len(t.snaps)-1].Step)
 	}
-	pixels := append(t.spare[:0], s.Pixels...)
-	t.spare = nil
-	var dots []Dot
+	s.Pixels = slices.Clone(s.Pixels)
 	if s.Dots != nil {
-		dots = slices.Clone(s.Dots)
+		s.Dots = slices.Clone(s.Dots)
 	}
-	s.Pixels, s.Dots = pixels, dots
-	t.snaps = append(t.snaps, s)
+	t.snaps = append(t.snaps, &s)
 	t.bytes += s.Bytes()
 	for len(t.snaps) > 2 && (len(t.snaps) > t.max || t.bytes > t.budget) {
 		t.drop(t.thinnest())
@@ -234,9 +236,8 @@ func (t *Timeline) thinnest() int {
 	return best
 }
 
-// drop removes snapshot i, keeping its pixel buffer for the next Add.
+// drop removes snapshot i.
 func (t *Timeline) drop(i int) {
 	t.bytes -= t.snaps[i].Bytes()
-	t.spare = t.snaps[i].Pixels
 	t.snaps = slices.Delete(t.snaps, i, i+1)
 }

@@ -176,6 +176,29 @@ func TestAddCopiesAndValidates(t *testing.T) {
 	}
 }
 
+// TestSnapshotsImmutable: a snapshot taken from the timeline stays as it
+// was after the timeline drops it and goes on adding (an export may still
+// be reading it).
+func TestSnapshotsImmutable(t *testing.T) {
+	tl := New(3, DefaultBudget)
+	for _, step := range []int{0, 1, 2} {
+		tl.Add(snapshot(step, 10, 10))
+	}
+	held := tl.All()
+	for step := 3; step < 40; step++ {
+		tl.Add(snapshot(step, 10, 10))
+	}
+	if slices.Contains(tl.Steps(), 2) {
+		t.Fatalf("step 2 was not dropped: %v", tl.Steps())
+	}
+	for _, s := range held {
+		want := snapshot(s.Step, 10, 10)
+		if !bytes.Equal(s.Pixels, want.Pixels) || !slices.Equal(s.Dots, want.Dots) {
+			t.Errorf("snapshot of step %d changed after it was dropped", s.Step)
+		}
+	}
+}
+
 func TestNearest(t *testing.T) {
 	tl := New(8, DefaultBudget)
 	if tl.Nearest(5) != -1 {
