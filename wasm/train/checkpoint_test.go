@@ -156,7 +156,11 @@ func TestCheckpointBeforeTraining(t *testing.T) {
 	m := smallModel(t, 3)
 	for _, b := range []Checkpointer{
 		func() Checkpointer { l, _ := NewLocal(m.Clone(), cfg); return l }(),
-		func() Checkpointer { var fw *fakeWorkers; w, _ := NewWorkers(m.Clone(), cfg, 2, startFake(&fw)); return w }(),
+		func() Checkpointer {
+			var fw *fakeWorkers
+			w, _ := NewWorkers(m.Clone(), cfg, 2, startFake(&fw))
+			return w
+		}(),
 	} {
 		c := takeCheckpoint(t, b, nil, "grid=20")
 		if c.Steps != 0 || c.AdamM != nil || len(c.Model.Values()) != len(m.Values()) {
