@@ -94,7 +94,11 @@ func recoverJS(err *error) {
 // domError names a DOMException: "QuotaExceededError: …".
 func domError(v js.Value) error {
 	if v.Type() == js.TypeObject && v.Get("name").Type() == js.TypeString {
-		return fmt.Errorf("%s: %s", v.Get("name").String(), v.Get("message").String())
+		name, msg := v.Get("name").String(), v.Get("message")
+		if msg.Type() != js.TypeString || msg.String() == "" {
+			return errors.New(name)
+		}
+		return fmt.Errorf("%s: %s", name, msg.String())
 	}
 	if v.Type() == js.TypeObject || v.Type() == js.TypeString {
 		return JSError(v)

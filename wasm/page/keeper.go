@@ -37,6 +37,7 @@ type keeper struct {
 	found *found            // the autosave read on load, until decided
 
 	request *saveRequest // the checkpoint asked of the backend
+	next    *saveRequest // a checkpoint to keep by name once request is done
 	last    *train.Saved // the newest checkpoint the backend gave (leave.go puts newer weights over it)
 
 	restored int // the step restored on load, -1 when none
@@ -149,6 +150,10 @@ func (k *keeper) update() {
 		k.decide(f)
 	}
 	k.collect()
+	if n := k.next; n != nil && k.request == nil {
+		k.next = nil
+		k.ask(n.name, n.done)
+	}
 	if k.db != nil && k.request == nil && k.auto.Due(time.Now(), s.backend.Version()) {
 		k.autosave()
 	}

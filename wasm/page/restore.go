@@ -127,9 +127,6 @@ func (l keeperForLab) Keep(name string, done func(string, bool)) {
 	case k.s.backend == nil:
 		done("The page is still starting; try again in a moment.", false)
 		return
-	case k.request != nil:
-		done("A checkpoint is being saved; try again in a moment.", false)
-		return
 	}
 	n, exists := 0, false
 	for _, r := range k.kept {
@@ -140,6 +137,10 @@ func (l keeperForLab) Keep(name string, done func(string, bool)) {
 	}
 	if !exists && n >= persist.MaxKept {
 		done(fmt.Sprintf("At most %d checkpoints are kept: delete one first.", persist.MaxKept), false)
+		return
+	}
+	if k.request != nil { // after the save under way
+		k.next = &saveRequest{name: name, done: done}
 		return
 	}
 	k.ask(name, done)
