@@ -38,7 +38,8 @@ type keeper struct {
 
 	request *saveRequest // the checkpoint asked of the backend
 	next    *saveRequest // a checkpoint to keep by name once request is done
-	last    *train.Saved // the newest checkpoint the backend gave (leave.go puts newer weights over it)
+	last    *train.Saved // the newest checkpoint of the run (leave.go puts newer weights over it)
+	lastRun int          // the run (session.run) last is of
 
 	restored int // the step restored on load, -1 when none
 	saves    int // checkpoints stored since load
@@ -61,6 +62,8 @@ type saveRequest struct {
 	label   string // what the weights are
 	started time.Time
 	done    func(msg string, ok bool) // nil for the autosave
+	backend train.Backend             // asked of
+	run     int                       // session.run when asked
 }
 
 // saveReport describes the last store, for window.govae.persist().
@@ -182,13 +185,23 @@ func (k *keeper) ask(name string, done func(string, bool)) {
 		return
 	}
 	cp.RequestCheckpoint(persist.HistoryOf(s.history.Points()), []byte(s.settings.Query()))
-	k.request = &saveRequest{name: name, label: s.weights, started: time.Now(), done: done}
+	k.request = &saveRequest{name: name, label: s.weights, started: time.Now(), done: done, backend: s.backend, run: s.run}
 }
 
 // collect stores the checkpoint the backend delivered.
 func (k *keeper) collect() {
 	req := k.request
 	if req == nil {
+		return
+	}
+	if req.backend != k.s.backend || req.run != k.s.run {
+		// Training moved to another backend, or another run is shown: ask
+		// again (a kept name at once, the autosave when next due).
+		k.request = nil
+		k.auto.Cancel()
+		if req.done != nil {
+			k.next = req
+		}
 		return
 	}
 	cp := k.s.backend.(train.Checkpointer)
@@ -205,7 +218,7 @@ func (k *keeper) collect() {
 		k.finish(req, bridge.Record{}, saved.Err, 0)
 		return
 	}
-	k.last = &saved
+	k.last, k.lastRun = &saved, req.run
 	rec := bridge.Record{Name: req.name, SavedAt: bridge.DateNow(), Step: saved.Steps, Epoch: saved.Epoch,
 		Base: k.base, Label: req.label, Bytes: len(saved.Data), Data: saved.Data}
 	db := k.db

@@ -60,7 +60,11 @@ func (k *keeper) recordNow() (bridge.Record, error) {
 		return rec, saved.Err
 	}
 	m, step := w.Snapshot(nil), w.WeightsStep()
-	switch last := k.last; {
+	last := k.last
+	if k.lastRun != s.run {
+		last = nil // of a run no longer shown
+	}
+	switch {
 	case last != nil && last.Steps >= step:
 		rec.Data, rec.Step, rec.Epoch = last.Data, last.Steps, last.Epoch
 	case last != nil:

@@ -56,6 +56,7 @@ type session struct {
 	panelDue    bool // the panel should show a change at once
 
 	tuner *train.Tuner // the workers count under "auto" (tune.go); nil before ready
+	run   int          // counts the runs shown (afterLoad): a checkpoint belongs to one (keeper.go)
 
 	readyAt float64 // performance.now() when ready resolved, 0 before
 	// The first picture comes from the weights' preview when there is one
@@ -299,6 +300,7 @@ func (s *session) load(m *core.Model, label string) error {
 }
 
 func (s *session) afterLoad() {
+	s.run++
 	s.ex.Invalidate()
 	s.history.Reset()
 	s.lastLoss = nil

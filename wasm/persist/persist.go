@@ -78,6 +78,10 @@ func (a *Autosave) Done(now time.Time, err error) {
 	a.saved, a.at, a.failedAt = a.version, now, time.Time{}
 }
 
+// Cancel ends the save Due started without a result (it will be due again):
+// the page moved on before the checkpoint came.
+func (a *Autosave) Cancel() { a.inFlight = false }
+
 // Saved records that the weights at version were saved by other means (at
 // pagehide, by a restore): nothing to save until they change.
 func (a *Autosave) Saved(now time.Time, version uint64) {

@@ -41,6 +41,14 @@ func TestAutosavePacing(t *testing.T) {
 	if a.Dirty(5) || !a.Dirty(6) {
 		t.Fatal("Dirty")
 	}
+	if !a.Due(t0.Add(66*time.Second), 6) {
+		t.Fatal("not due")
+	}
+	a.Cancel() // the page moved on: due again at once, not after a failure's wait
+	if !a.Due(t0.Add(66*time.Second), 6) {
+		t.Fatal("a cancelled save is not due again")
+	}
+	a.Done(t0.Add(66*time.Second), nil)
 	a.Saved(t0.Add(61*time.Second), 6)
 	if a.Dirty(6) || a.Due(t0.Add(90*time.Second), 6) {
 		t.Fatal("weights saved by other means are saved")
