@@ -81,43 +81,52 @@ func findExe(name string) string {
 }
 
 func TestEnginesSmoke(t *testing.T) {
-	var dir string
-	var base string
-	for _, e := range engines {
+	found := make([][]string, len(engines))
+	var missing []string
+	for i, e := range engines {
+		for _, n := range e.need {
+			if p := findExe(n); p != "" {
+				found[i] = append(found[i], p)
+			} else {
+				missing = append(missing, n)
+				found[i] = nil
+				break
+			}
+		}
+	}
+	if len(missing) > 0 && os.Getenv("CI") == "true" {
+		t.Fatalf("not installed, and CI=true: %s", strings.Join(missing, ", "))
+	}
+	base := ""
+	for _, f := range found {
+		if f != nil && base == "" {
+			base = serveSite(t, buildSite(t)) // for every engine: the parent test owns it
+		}
+	}
+	for i, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			var exe []string
-			for _, n := range e.need {
-				p := findExe(n)
-				if p == "" {
-					if os.Getenv("CI") == "true" {
-						t.Fatalf("%s is not installed, and CI=true", n)
-					}
-					t.Skipf("skipping %s: %s is not installed", e.name, n)
-				}
-				exe = append(exe, p)
+			if found[i] == nil {
+				t.Skipf("skipping %s: not installed (%s)", e.name, strings.Join(missing, ", "))
 			}
-			if base == "" {
-				dir = buildSite(t)
-				base = serveSite(t, dir)
-			}
-			smoke(t, e, exe, base)
+			smoke(t, e, found[i], base)
 		})
 	}
 }
 
-// serveSite serves the built site on a loopback port for the rest of the
-// test binary's life.
+// serveSite serves the built site on a loopback port until the test ends.
 func serveSite(t *testing.T, dir string) string {
 	h, err := site.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { h.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := site.NewServer(ln.Addr().String(), h)
 	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
 	return "http://" + ln.Addr().String()
 }
 

@@ -78,14 +78,7 @@ func NewKeptPanel(dom *bridge.DOM, keeper Keeper, post func(func())) *KeptPanel 
 }
 
 // say shows an outcome under the panel's buttons (as text).
-func (p *KeptPanel) say(msg string, ok bool) {
-	p.dom.SetText("lab-keep-msg", msg)
-	cls := "msg"
-	if ok {
-		cls = "msg ok"
-	}
-	p.dom.SetClass("lab-keep-msg", cls)
-}
+func (p *KeptPanel) say(msg string, ok bool) { showMsg(p.dom, "lab-keep-msg", msg, ok) }
 
 // Show lists the kept checkpoints, newest first; note, when not empty,
 // says why nothing can be kept.

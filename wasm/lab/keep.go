@@ -108,13 +108,17 @@ func (l *Lab) loadWeightsFile(name string, data []byte, readErr error) {
 }
 
 // setLoadMsg shows the outcome of a download or load (as text).
-func (l *Lab) setLoadMsg(msg string, ok bool) {
-	l.dom.SetText("lab-load-msg", msg)
+func (l *Lab) setLoadMsg(msg string, ok bool) { showMsg(l.dom, "lab-load-msg", msg, ok) }
+
+// showMsg writes an outcome into the message element id, as text, styled
+// as a success when ok.
+func showMsg(dom *bridge.DOM, id, msg string, ok bool) {
+	dom.SetText(id, msg)
 	cls := "msg"
 	if ok {
 		cls = "msg ok"
 	}
-	l.dom.SetClass("lab-load-msg", cls)
+	dom.SetClass(id, cls)
 }
 
 // copyLink writes the current settings into the address bar and copies it.
