@@ -30,10 +30,12 @@ type Record struct {
 	// optimiser's state was in a Web Worker (not read by List).
 	Weights     []byte
 	WeightsStep int
-	// History, when not nil, is the loss curve as the page had it with
-	// Weights: step, −ELBO, reconstruction and KL of each point, in turn
-	// (not read by List).
+	// History, when not nil, is the loss curve as the page had it (Data's
+	// own is then empty): step, −ELBO, reconstruction and KL of each point,
+	// in turn (not read by List).
 	History []float64
+	// Settings is the page's URL query when it was saved.
+	Settings string
 }
 
 // IDB is an open checkpoint database.
@@ -163,7 +165,8 @@ func (d *IDB) PutNow(r Record) (tx js.Value, err error) {
 	defer recoverJS(&err)
 	tx = d.transaction("readwrite")
 	meta := map[string]any{"name": r.Name, "savedAt": r.SavedAt, "step": r.Step, "epoch": r.Epoch,
-		"base": float64(r.Base), "label": r.Label, "bytes": len(r.Data) + len(r.Weights), "weightsStep": r.WeightsStep}
+		"base": float64(r.Base), "label": r.Label, "bytes": len(r.Data) + len(r.Weights), "weightsStep": r.WeightsStep,
+		"settings": r.Settings}
 	data := js.Global().Get("Object").New()
 	data.Set("checkpoint", d.copyToJS(r.Data))
 	if r.Weights != nil {
@@ -249,7 +252,8 @@ func recordMeta(v js.Value) Record {
 		return Record{}
 	}
 	return Record{Name: str("name"), SavedAt: num("savedAt"), Step: int(num("step")), Epoch: int(num("epoch")),
-		Base: uint32(num("base")), Label: str("label"), Bytes: int(num("bytes")), WeightsStep: int(num("weightsStep"))}
+		Base: uint32(num("base")), Label: str("label"), Bytes: int(num("bytes")), WeightsStep: int(num("weightsStep")),
+		Settings: str("settings")}
 }
 
 // Get reads the record name with its bytes; ok is false when there is none.

@@ -64,6 +64,9 @@ type saveRequest struct {
 	done    func(msg string, ok bool) // nil for the autosave
 	backend train.Backend             // asked of
 	run     int                       // session.run when asked
+
+	history  []float64 // the loss curve when asked (persist.Flatten)
+	settings string    // the URL's settings when asked
 }
 
 // saveReport describes the last store, for window.govae.persist().
@@ -105,7 +108,7 @@ func (k *keeper) open() {
 	rec, ok, err := db.Get(persist.AutoName)
 	f := &found{rec: rec, err: err}
 	if ok && err == nil {
-		f.c, f.err = persist.Open(rec.Data, rec.Weights, rec.WeightsStep, rec.History)
+		f.c, f.err = persist.Open(rec.Data, rec.Weights, rec.WeightsStep, rec.History, rec.Settings)
 	}
 	if !ok && err == nil {
 		f = nil
@@ -184,8 +187,12 @@ func (k *keeper) ask(name string, done func(string, bool)) {
 		}
 		return
 	}
-	cp.RequestCheckpoint(persist.HistoryOf(s.history.Points()), []byte(s.settings.Query()))
-	k.request = &saveRequest{name: name, label: s.weights, started: time.Now(), done: done, backend: s.backend, run: s.run}
+	// The loss curve and the settings go beside the checkpoint, not into it:
+	// a run's checkpoints then all have one size, and the buffers that carry
+	// them from the worker and into IndexedDB are reused, not garbage.
+	cp.RequestCheckpoint(nil, nil)
+	k.request = &saveRequest{name: name, label: s.weights, started: time.Now(), done: done, backend: s.backend, run: s.run,
+		history: persist.Flatten(s.history.Points()), settings: s.settings.Query()}
 }
 
 // collect stores the checkpoint the backend delivered.
@@ -220,7 +227,7 @@ func (k *keeper) collect() {
 	}
 	k.last, k.lastRun = &saved, req.run
 	rec := bridge.Record{Name: req.name, SavedAt: bridge.DateNow(), Step: saved.Steps, Epoch: saved.Epoch,
-		Base: k.base, Label: req.label, Bytes: len(saved.Data), Data: saved.Data}
+		Base: k.base, Label: req.label, Bytes: len(saved.Data), Data: saved.Data, History: req.history, Settings: req.settings}
 	db := k.db
 	go func() {
 		t0 := bridge.PerformanceNow()

@@ -15,8 +15,8 @@ import (
 // Saving when the page may go away (pagehide, a hidden tab, a lost WebGL
 // context): there is no time to ask a Web Worker for the optimiser's
 // state, so the record is the newest checkpoint the workers gave (a few
-// seconds old at most) with the weights and the loss curve shown now put
-// over it (persist.Open takes them back apart).
+// seconds old at most) with the weights shown now put over it, and the loss
+// curve as it is now (persist.Open puts them together).
 
 // leave saves the run at once when it changed since the last save. It
 // returns the IndexedDB transaction (null when nothing was written).
@@ -46,13 +46,12 @@ func (k *keeper) leave(reason string) (written bool) {
 // waiting for a worker.
 func (k *keeper) recordNow() (bridge.Record, error) {
 	s := k.s
-	rec := bridge.Record{Name: persist.AutoName, SavedAt: bridge.DateNow(), Base: k.base, Label: s.weights}
-	history := persist.HistoryOf(s.history.Points())
-	settings := []byte(s.settings.Query())
+	rec := bridge.Record{Name: persist.AutoName, SavedAt: bridge.DateNow(), Base: k.base, Label: s.weights,
+		History: persist.Flatten(s.history.Points()), Settings: s.settings.Query()}
 	w, ok := s.backend.(*train.Workers)
 	if !ok {
 		cp := s.backend.(train.Checkpointer)
-		cp.RequestCheckpoint(history, settings) // the page's own trainer: at once
+		cp.RequestCheckpoint(nil, nil) // the page's own trainer: at once
 		saved, _ := cp.TakeCheckpoint()
 		k.request = nil // a request under way was answered by this one
 		rec.Data, rec.Step, rec.Epoch = saved.Data, saved.Steps, saved.Epoch
@@ -70,11 +69,10 @@ func (k *keeper) recordNow() (bridge.Record, error) {
 	case last != nil:
 		rec.Data, rec.Step, rec.Epoch = last.Data, step, last.Epoch
 		rec.Weights, rec.WeightsStep = m.MarshalBinary(), step
-		rec.History = persist.Flatten(s.history.Points()) // the chart up to these weights
 	default:
 		// No checkpoint from the workers yet: the weights, a fresh optimiser.
 		st := w.Status()
-		c, err := dp.CheckpointOf(nil, nil, m, st.Config, step, st.Epoch, history, settings)
+		c, err := dp.CheckpointOf(nil, nil, m, st.Config, step, st.Epoch, nil, nil)
 		var data []byte
 		if err == nil {
 			data, err = c.Marshal()

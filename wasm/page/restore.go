@@ -161,7 +161,7 @@ func (l keeperForLab) Restore(name string, done func(string, bool)) {
 			err = errors.New("it is no longer stored")
 		}
 		if err == nil {
-			c, err = persist.Open(rec.Data, rec.Weights, rec.WeightsStep, rec.History)
+			c, err = persist.Open(rec.Data, rec.Weights, rec.WeightsStep, rec.History, rec.Settings)
 		}
 		k.g.queue.post(func() {
 			if err == nil {

@@ -118,17 +118,22 @@ func Decide(base, shipped uint32) Decision {
 var ErrCorrupt = errors.New("the saved checkpoint is damaged")
 
 // Open returns the checkpoint of a stored record: data, core's checkpoint
-// file, with, when weights is not nil, those newer weights (of step
-// weightsStep) in place of its model and history (flat: step, −ELBO, recon,
-// KL of each point) in place of its loss curve — saved when the page went
-// away while the optimiser's state was in a Web Worker; the optimiser's
-// state, data order and epoch then stay the checkpoint's. Every problem (a
-// bad format, a checksum, weights of another network, a non-finite loss)
-// is an error wrapping ErrCorrupt and naming the cause.
-func Open(data, weights []byte, weightsStep int, history []float64) (*core.Checkpoint, error) {
+// file, with history (flat: step, −ELBO, recon, KL of each point) as its
+// loss curve and settings as its settings when they are not empty (the page
+// stores them beside the checkpoint, so that a run's checkpoints all have
+// one size), and, when weights is not nil, those newer weights (of step
+// weightsStep) in place of its model — saved when the page went away while
+// the optimiser's state was in a Web Worker; the optimiser's state, data
+// order and epoch then stay the checkpoint's. Every problem (a bad format,
+// a checksum, weights of another network, a non-finite loss) is an error
+// wrapping ErrCorrupt and naming the cause.
+func Open(data, weights []byte, weightsStep int, history []float64, settings string) (*core.Checkpoint, error) {
 	c, err := core.ParseCheckpoint(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if settings != "" {
+		c.Settings = []byte(settings)
 	}
 	if history != nil {
 		if c.History, err = unflatten(history); err != nil {

@@ -95,18 +95,18 @@ func TestOpen(t *testing.T) {
 	later := checkpoint(t, 5)
 	newer := later.Model.MarshalBinary()
 
-	got, err := Open(data, nil, 0, nil)
+	got, err := Open(data, nil, 0, nil, "")
 	if err != nil || got.Steps != 3 || got.AdamStep != 3 {
 		t.Fatalf("plain: %v, %+v", err, got)
 	}
-	got, err = Open(data, newer, 5, []float64{1, 11, 10, 1, 5, 9, 8.5, 0.5})
+	got, err = Open(data, newer, 5, []float64{1, 11, 10, 1, 5, 9, 8.5, 0.5}, "lr=0.002")
 	if err != nil || got.Steps != 5 || got.AdamStep != 3 || got.Model.Values()[0] != later.Model.Values()[0] {
 		t.Fatalf("with newer weights: %v; step %d, Adam step %d", err, got.Steps, got.AdamStep)
 	}
 	if got.Model.Values()[0] == c.Model.Values()[0] {
 		t.Fatal("the newer weights were not used")
 	}
-	if len(got.History) != 2 || got.History[1] != (core.HistoryPoint{Step: 5, NegELBO: 9, Recon: 8.5, KL: 0.5}) {
+	if len(got.History) != 2 || got.History[1] != (core.HistoryPoint{Step: 5, NegELBO: 9, Recon: 8.5, KL: 0.5}) || string(got.Settings) != "lr=0.002" {
 		t.Fatalf("the newer history was not used: %+v", got.History)
 	}
 
@@ -129,7 +129,7 @@ func TestOpen(t *testing.T) {
 		{"history of 3 numbers", data, nil, 0, []float64{1, 2, 3}, "history of 3"},
 		{"history with NaN", data, nil, 0, []float64{1, 2, 3, math.NaN()}, "point 0"},
 	} {
-		_, err := Open(bad.data, bad.weights, bad.step, bad.history)
+		_, err := Open(bad.data, bad.weights, bad.step, bad.history, "")
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: %v; want ErrCorrupt mentioning %q", bad.name, err, bad.want)
 		}

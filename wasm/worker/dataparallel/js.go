@@ -99,8 +99,13 @@ func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*M
 // 2 GB between collections in a 10-minute soak.
 var spare = map[int][]js.Value{}
 
-// maxSpare bounds the buffers kept per size.
-const maxSpare = 4
+// maxSpare bounds the buffers kept per size, maxSizes the sizes kept: a
+// buffer of a size no longer sent (a checkpoint of another run) must not be
+// held for ever.
+const (
+	maxSpare = 4
+	maxSizes = 8
+)
 
 // Recycle keeps the ArrayBuffer buf, transferred back by the receiver of a
 // message, for reuse by a later message of the same byte length.
@@ -108,7 +113,11 @@ func Recycle(buf js.Value) {
 	if buf.Type() != js.TypeObject || buf.Get("byteLength").Type() != js.TypeNumber {
 		return
 	}
-	if n := buf.Get("byteLength").Int(); n > 0 && len(spare[n]) < maxSpare {
+	n := buf.Get("byteLength").Int()
+	if _, ok := spare[n]; !ok && len(spare) >= maxSizes {
+		clear(spare)
+	}
+	if n > 0 && len(spare[n]) < maxSpare {
 		spare[n] = append(spare[n], buf)
 	}
 }
