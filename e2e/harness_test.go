@@ -44,6 +44,8 @@ type browserStatus struct {
 	Examples       int64    `json:"examples"`
 	ExamplesPerSec float64  `json:"examplesPerSec"`
 	NegELBO        *float64 `json:"negElbo"`
+	Refreshing     bool     `json:"refreshing"`
+	Kernels        string   `json:"kernels"`
 	Recon          *float64 `json:"recon"`
 	KL             *float64 `json:"kl"`
 	Settings       struct {

@@ -47,7 +47,7 @@ type workersVariants struct {
 func (v *workersVariants) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	prefix, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	switch {
-	case prefix == "noworker" && rest == "worker.wasm":
+	case prefix == "noworker" && (rest == "worker.wasm" || rest == "worker-simd.wasm"):
 		http.NotFound(w, r)
 		return
 	case prefix == "huge" && rest == "assets/vae.bin":
@@ -275,7 +275,7 @@ func (b *browserHarness) testWorkersMissing(t *testing.T) {
 	b.click(t, "#train")
 	s := b.waitStatus(t, "training in the page", 120*time.Second, func(s browserStatus) bool { return s.Step >= 3 })
 	errs := b.text(t, "#errors")
-	if w := b.workers(t); w != 0 || !strings.Contains(errs, "worker.wasm") || !strings.Contains(errs, "404") {
+	if w := b.workers(t); w != 0 || !(strings.Contains(errs, "worker.wasm") || strings.Contains(errs, "worker-simd.wasm")) || !strings.Contains(errs, "404") {
 		t.Errorf("without worker.wasm: %d workers, page errors %q", w, errs)
 	}
 	t.Logf("shown: %q; step %d", errs, s.Step)

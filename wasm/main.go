@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	// First of all, so index.html can compare it with version.json.
+	// First of all, so loader.js can compare it with version.json.
 	js.Global().Set("govaeGoVersion", runtime.Version())
 
 	g := page.New()

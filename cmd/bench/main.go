@@ -13,6 +13,13 @@
 //   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed at
 //     the default level, as internal/site (make serve) and GitHub Pages send them.
 //
+// make build writes two builds of each wasm program, with WebAssembly SIMD
+// in the matrix products (govae-simd.wasm, worker-simd.wasm) and without
+// (govae.wasm, worker.wasm). The browser measurements run once per build
+// (-builds), each on a copy of the site in which both names of each program
+// hold that build, so that the page runs it whichever file it fetches; the
+// table shows the builds side by side.
+//
 // Every measurement is repeated (-reps) and reported as best and range, with
 // the machine's load average, since other work on a shared machine slows
 // any single run down. Usage (make bench runs this):
@@ -25,7 +32,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -65,10 +71,30 @@ func main() {
 		mtOnly     = flag.Bool("mainthread-only", false, "in the browser, measure only the main thread (no first paint, decoding or training speed)")
 		mtSecs     = flag.Int("mtsecs", 10, "seconds of each main-thread measurement")
 		mtProfile  = flag.String("mtprofile", "", mainThreadUsage)
+		kernels    = flag.Bool("kernels", false, "measure only core/kernels' Sgemm (BenchmarkSgemm, SIMD and scalar builds) in headless Chromium")
+		kbench     = flag.String("kbench", "Sgemm", "with -kernels: the -test.bench pattern")
+		kbenchtime = flag.String("kbenchtime", "1s", "with -kernels: the -test.benchtime")
+		builds     = flag.String("builds", "simd,scalar", "the wasm builds measured in the browser, side by side: simd (govae-simd.wasm, worker-simd.wasm), scalar (govae.wasm, worker.wasm)")
 	)
 	flag.Parse()
 	trainInPage, trainBatch32 = *inPage, *batch32
 	mainThreadOn, mainThreadOnly, mainThreadSecs, mainThreadProfile = *mainThread, *mtOnly, *mtSecs, *mtProfile
+	if *kernels {
+		var t table
+		if err := kernelsBench(&t, *chromium, *kbench, *kbenchtime); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("core/kernels in Chromium, %s, load average %s\n\n%s", time.Now().Format("2006-01-02 15:04"), loadAvg(), t.String())
+		return
+	}
+	buildList = strings.Split(*builds, ",")
+	for _, b := range buildList {
+		if b != "simd" && b != "scalar" {
+			fmt.Fprintf(os.Stderr, "bench: -builds: unknown build %q (want simd, scalar or both)\n", b)
+			os.Exit(2)
+		}
+	}
 	if err := run(*reps, *steps, *workers, *out, *dist, *chromium, *native, *page); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -78,6 +104,15 @@ func main() {
 // Which training runs browserBench measures besides 1 and N workers at
 // batch 128.
 var trainInPage, trainBatch32 bool
+
+// buildList is the wasm builds measured in the browser (-builds), in column order.
+var buildList []string
+
+// buildFiles are the files of each build: the page's and the workers' wasm.
+var buildFiles = map[string][2]string{
+	"simd":   {"govae-simd.wasm", "worker-simd.wasm"},
+	"scalar": {"govae.wasm", "worker.wasm"},
+}
 
 // sample is one measurement repeated: best and range.
 type sample []float64
@@ -104,9 +139,61 @@ func (t *table) add(what, value, note string) { t.rows = append(t.rows, [3]strin
 
 func (t *table) String() string {
 	var b strings.Builder
-	b.WriteString("| measurement | result: best (range) | notes |\n|---|---|---|\n")
+	b.WriteString("| measurement | result | notes |\n|---|---|---|\n")
 	for _, r := range t.rows {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	}
+	return b.String()
+}
+
+// sideBySide is the result table: rows measured once (native Go) and rows
+// measured per wasm build, whose values stand in one column per build.
+type sideBySide struct {
+	builds []string
+	rows   []sbsRow
+}
+
+type sbsRow struct {
+	what   string
+	values []string // one per build; a single value spans all builds
+	note   string
+}
+
+// addOnce appends t's rows, measured independently of the wasm build.
+func (s *sideBySide) addOnce(t *table) {
+	for _, r := range t.rows {
+		s.rows = append(s.rows, sbsRow{what: r[0], values: []string{r[1]}, note: r[2]})
+	}
+}
+
+// addBuild merges the rows of one build's table (column i) by their name.
+func (s *sideBySide) addBuild(i int, t *table) {
+	for _, r := range t.rows {
+		j := slices.IndexFunc(s.rows, func(x sbsRow) bool { return x.what == r[0] && len(x.values) > 1 })
+		if j < 0 {
+			s.rows = append(s.rows, sbsRow{what: r[0], values: slices.Repeat([]string{"—"}, len(s.builds)), note: r[2]})
+			j = len(s.rows) - 1
+		}
+		s.rows[j].values[i] = r[1]
+		if i > 0 && r[2] != s.rows[j].note && !strings.HasPrefix(s.rows[j].note, s.builds[0]+" build: ") {
+			s.rows[j].note = s.builds[0] + " build: " + s.rows[j].note
+		}
+	}
+}
+
+func (s *sideBySide) String() string {
+	var b strings.Builder
+	b.WriteString("| measurement |")
+	for _, name := range s.builds {
+		fmt.Fprintf(&b, " %s build: best (range) |", name)
+	}
+	b.WriteString(" notes |\n|---|" + strings.Repeat("---|", len(s.builds)) + "---|\n")
+	for _, r := range s.rows {
+		vals := r.values
+		if len(vals) == 1 && len(s.builds) > 1 {
+			vals = append([]string{vals[0]}, slices.Repeat([]string{"″"}, len(s.builds)-1)...)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", r.what, strings.Join(vals, " | "), r.note)
 	}
 	return b.String()
 }
@@ -126,11 +213,14 @@ func loadAvg() string {
 func run(reps, steps, workers int, out, dist, chromium string, native, page bool) error {
 	start := time.Now()
 	var t table
+	res := sideBySide{builds: buildList}
 	loadBefore := loadAvg()
 	fmt.Fprintf(os.Stderr, "bench: %d logical cores, load average %s\n", runtime.NumCPU(), loadBefore)
 
 	if native {
 		nativeBench(&t, reps, steps)
+		res.addOnce(&t)
+		t = table{}
 	}
 
 	if dist == "" {
@@ -145,27 +235,40 @@ func run(reps, steps, workers int, out, dist, chromium string, native, page bool
 			return fmt.Errorf("make build: %v\n%s", err, out)
 		}
 	}
-	for _, f := range []string{"govae.wasm", "worker.wasm"} {
-		raw, gz, err := sizes(filepath.Join(dist, f))
+	for i, build := range buildList {
+		if mainThreadOnly && i > 0 {
+			break // the main thread is measured with the first build only
+		}
+		var bt table
+		for k, f := range buildFiles[build] {
+			raw, gz, err := sizes(filepath.Join(dist, f))
+			if err != nil {
+				return err
+			}
+			what, note := "page wasm size", "the page (Ebiten, the app, core): govae.wasm, govae-simd.wasm"
+			if k == 1 {
+				what, note = "worker wasm size", "a training worker (core, no Ebiten), fetched when training first starts: worker.wasm, worker-simd.wasm"
+			}
+			bt.add(what, fmt.Sprintf("%.2f MB raw, %.2f MB gzip", float64(raw)/1e6, float64(gz)/1e6), note)
+		}
+		site, err := buildSite(dist, build)
 		if err != nil {
 			return err
 		}
-		note := "the page (Ebiten, the app, core)"
-		if f == "worker.wasm" {
-			note = "a training worker (core, no Ebiten); fetched when training first starts"
+		fmt.Fprintf(os.Stderr, "bench: the %s build in the browser\n", build)
+		err = browserBench(&bt, reps, steps, workers, site, chromium, page, i == 0)
+		os.RemoveAll(site)
+		if err != nil {
+			return fmt.Errorf("%s build: %v", build, err)
 		}
-		t.add(f+" size", fmt.Sprintf("%.2f MB raw, %.2f MB gzip", float64(raw)/1e6, float64(gz)/1e6), note)
-	}
-
-	if err := browserBench(&t, reps, steps, workers, dist, chromium, page); err != nil {
-		return err
+		res.addBuild(i, &bt)
 	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "govae benchmark, %s, %s/%s, %d logical cores, Go %s; load average %s before, %s after; %d runs each, best and range; %v in all.\n\n",
 		time.Now().Format("2006-01-02 15:04"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), strings.TrimPrefix(runtime.Version(), "go"),
 		loadBefore, loadAvg(), reps, time.Since(start).Round(time.Second))
-	b.WriteString(t.String())
+	b.WriteString(res.String())
 	fmt.Print(b.String())
 	if out != "" {
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -174,6 +277,31 @@ func run(reps, steps, workers int, out, dist, chromium string, native, page bool
 		return os.WriteFile(out, []byte(b.String()), 0o644)
 	}
 	return nil
+}
+
+// buildSite copies the built site dist to a new directory beside it in
+// which both names of the page's and the workers' wasm hold the given build.
+func buildSite(dist, build string) (string, error) {
+	site := filepath.Clean(dist) + "-" + build
+	os.RemoveAll(site)
+	if err := os.CopyFS(site, os.DirFS(dist)); err != nil {
+		return "", err
+	}
+	for k, f := range buildFiles[build] {
+		for _, other := range buildFiles {
+			if other[k] == f {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dist, f))
+			if err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(filepath.Join(site, other[k]), b, 0o644); err != nil {
+				return "", err
+			}
+		}
+	}
+	return site, nil
 }
 
 // sizes returns a file's size and its gzip size at the default level (internal/site's).
@@ -251,18 +379,12 @@ func nativeBench(t *table, reps, steps int) {
 }
 
 // browserBench serves the site with internal/site and drives Chromium.
-func browserBench(t *table, reps, steps, workers int, dist, chromium string, page bool) error {
-	if chromium == "" {
-		chromium = os.Getenv("CHROMIUM")
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if chromium != "" {
-			break
-		}
-		chromium, _ = exec.LookPath(name)
-	}
-	if chromium == "" {
-		return errors.New("no Chromium found (set -chromium or $CHROMIUM)")
+// mainThread says whether to measure the page's main thread too (done for
+// the first build only).
+func browserBench(t *table, reps, steps, workers int, dist, chromium string, page, mainThread bool) error {
+	chromium, err := findChromium(chromium)
+	if err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "govae-bench-browser-")
 	if err != nil {
@@ -293,7 +415,7 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 	if err := chromedp.Do(ctx, cdpCall(network.Enable, network.EnableParams{})); err != nil {
 		return fmt.Errorf("starting %s: %v", chromium, err)
 	}
-	if mainThreadOn || mainThreadOnly {
+	if mainThread && (mainThreadOn || mainThreadOnly) {
 		// In tabs of their own; the rows go after the others.
 		var mt table
 		if err := mainThreadBench(ctx, &mt, reps, mainThreadSecs, base, mainThreadProfile); err != nil {

@@ -58,62 +58,75 @@ var benchLayers = []struct{ in, out int }{
 	{256, 784}, // decoder output
 }
 
-const benchBatch = 128
+// benchBatches are the training batch sizes benchmarked; names of batch 32
+// runs start with "b32/" (batch 128 keeps the names of earlier figures).
+var benchBatches = []int{128, 32}
 
 func BenchmarkSgemm(b *testing.B) {
-	impls := []struct {
+	type impl struct {
 		name string
 		impl blas.Float32
-	}{
-		{"gonum", gonum.Implementation{}},
-		{"kernels", Implementation{}},
+	}
+	impls := []impl{{"gonum", gonum.Implementation{}}, {"kernels", Implementation{}}}
+	if SIMD {
+		// "kernels" is the SIMD kernel; the scalar one beside it.
+		impls = append(impls, impl{"scalar", scalarImpl{}})
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	warmUp()
-	for _, l := range benchLayers {
-		x := randNonZero(rng, benchBatch*l.in)
-		w := randNonZero(rng, l.in*l.out)
-		dy := randNonZero(rng, benchBatch*l.out)
-		y := make([]float32, benchBatch*l.out)
-		dw := make([]float32, l.in*l.out)
-		dx := make([]float32, benchBatch*l.in)
-		products := []struct {
-			name    string
-			tA, tB  blas.Transpose
-			m, n, k int
-			a       []float32
-			lda     int
-			b       []float32
-			ldb     int
-			c       []float32
-			ldc     int
-		}{
-			{"fwd", blas.NoTrans, blas.NoTrans, benchBatch, l.out, l.in, x, l.in, w, l.out, y, l.out},
-			{"dW", blas.Trans, blas.NoTrans, l.in, l.out, benchBatch, x, l.in, dy, l.out, dw, l.out},
-			{"dX", blas.NoTrans, blas.Trans, benchBatch, l.in, l.out, dy, l.out, w, l.out, dx, l.in},
+	for _, benchBatch := range benchBatches {
+		prefix := ""
+		if benchBatch != 128 {
+			prefix = fmt.Sprintf("b%d/", benchBatch)
 		}
-		for _, p := range products {
-			shape := fmt.Sprintf("%s%dx%d", p.name, l.in, l.out)
-			flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
-			for _, im := range impls {
-				b.Run(shape+"/"+im.name, func(b *testing.B) {
-					var cpu0 float64
-					n := 0
-					for ; b.Loop(); n++ {
-						if n == 0 {
-							// b.Loop resets the timer before the first
-							// iteration; start the CPU clock there too.
-							cpu0 = cpuSeconds()
+		for _, l := range benchLayers {
+			x := randNonZero(rng, benchBatch*l.in)
+			w := randNonZero(rng, l.in*l.out)
+			dy := randNonZero(rng, benchBatch*l.out)
+			y := make([]float32, benchBatch*l.out)
+			dw := make([]float32, l.in*l.out)
+			dx := make([]float32, benchBatch*l.in)
+			products := []struct {
+				name    string
+				tA, tB  blas.Transpose
+				m, n, k int
+				a       []float32
+				lda     int
+				b       []float32
+				ldb     int
+				c       []float32
+				ldc     int
+			}{
+				{"fwd", blas.NoTrans, blas.NoTrans, benchBatch, l.out, l.in, x, l.in, w, l.out, y, l.out},
+				{"dW", blas.Trans, blas.NoTrans, l.in, l.out, benchBatch, x, l.in, dy, l.out, dw, l.out},
+				{"dX", blas.NoTrans, blas.Trans, benchBatch, l.in, l.out, dy, l.out, w, l.out, dx, l.in},
+			}
+			for _, p := range products {
+				shape := fmt.Sprintf("%s%s%dx%d", prefix, p.name, l.in, l.out)
+				flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
+				for _, im := range impls {
+					if prefix != "" && im.name == "gonum" {
+						continue // gonum only at batch 128
+					}
+					b.Run(shape+"/"+im.name, func(b *testing.B) {
+						var cpu0 float64
+						n := 0
+						for ; b.Loop(); n++ {
+							if n == 0 {
+								// b.Loop resets the timer before the first
+								// iteration; start the CPU clock there too.
+								cpu0 = cpuSeconds()
+							}
+							im.impl.Sgemm(p.tA, p.tB, p.m, p.n, p.k, 1, p.a, p.lda, p.b, p.ldb, 0, p.c, p.ldc)
 						}
-						im.impl.Sgemm(p.tA, p.tB, p.m, p.n, p.k, 1, p.a, p.lda, p.b, p.ldb, 0, p.c, p.ldc)
-					}
-					cpu := cpuSeconds() - cpu0
-					total := flops * float64(n)
-					b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-					if cpu > 0 {
-						b.ReportMetric(total/cpu/1e9, "GFLOP/cpu-s")
-					}
-				})
+						cpu := cpuSeconds() - cpu0
+						total := flops * float64(n)
+						b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+						if cpu > 0 {
+							b.ReportMetric(total/cpu/1e9, "GFLOP/cpu-s")
+						}
+					})
+				}
 			}
 		}
 	}
@@ -128,7 +141,7 @@ func warmUp() {
 	a := make([]float32, size*size)
 	c := make([]float32, size*size)
 	for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
-		for _, impl := range []blas.Float32{gonum.Implementation{}, Implementation{}} {
+		for _, impl := range []blas.Float32{gonum.Implementation{}, Implementation{}, scalarImpl{}} {
 			for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 				for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 					impl.Sgemm(tA, tB, size, size, size, 1, a, size, a, size, 0, c, size)

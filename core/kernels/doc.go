@@ -18,6 +18,15 @@
 //   - tiles at the right and bottom edges run the same micro-kernel into a
 //     scratch tile that is then added to C.
 //
+// Built with GOEXPERIMENT=simd for wasm (Go 1.27's simd/archsimd), [Sgemm]
+// runs the same blocking with a WebAssembly 128-bit SIMD micro-kernel
+// instead (simd_wasm.go): 4×8 tiles of C held in eight f32x4 accumulators,
+// op(B) packed in panels of 8 columns loaded as two vectors per k index,
+// op(A) in panels of 4 rows whose values are splatted. The scalar kernel
+// stays the fallback of every other build and the reference the SIMD one
+// is tested against (simd_wasm_test.go); [SIMD] and [Build] say which one
+// a binary runs.
+//
 // [Sgemm] takes gonum's Sgemm arguments (bools for the transposes) and is
 // tested against gonum's Sgemm. core calls it directly under js/wasm, which
 // keeps gonum out of the page's binary (core/gemm_js.go says why);

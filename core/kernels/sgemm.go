@@ -48,6 +48,18 @@ const (
 // not referenced. Invalid arguments panic with the same messages as gonum's
 // Sgemm.
 func Sgemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	// gemm is gemmSIMD when the package is built with GOEXPERIMENT=simd
+	// for wasm (simd_wasm.go), gemmScalar otherwise (scalar.go).
+	sgemmWith(gemm, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// kernel computes C += alpha * op(A) * op(B) for validated arguments with
+// m, n, k > 0.
+type kernel func(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int)
+
+// sgemmWith is Sgemm with the kernel given: it validates the arguments,
+// scales C by beta and leaves the product to kern.
+func sgemmWith(kern kernel, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 {
 		panic(mLT0)
 	}
@@ -129,7 +141,7 @@ func Sgemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int
 		return
 	}
 
-	gemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	kern(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 }
 
 // workspace holds the packing buffers of one gemm call.
@@ -140,9 +152,11 @@ type workspace struct {
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
 
-// gemm computes C += alpha * op(A) * op(B) for validated arguments with
-// m, n, k > 0.
-func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+// gemmScalar computes C += alpha * op(A) * op(B) for validated arguments
+// with m, n, k > 0, with the scalar micro-kernel (kernel.go). It is the
+// kernel of every build without SIMD and the reference the SIMD kernel is
+// tested against.
+func gemmScalar(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	// Split k, m and n into nearly equal blocks no larger than the maximum,
 	// so that e.g. k = 784 becomes 4 blocks of 196 rather than 3×256 + 16.
 	kc := evenBlock(k, kcMax, ku)

@@ -41,6 +41,18 @@ type gemmCase struct {
 	padA, padB, padC int
 	alpha, beta      float32
 	nanC             bool // fill C with NaN before the call (only with beta == 0)
+
+	// impl is the implementation under test (default Implementation{}),
+	// ref the reference (default gonum's).
+	impl, ref blas.Float32
+}
+
+// scalarImpl is Implementation with the scalar kernel whatever the build:
+// the reference the SIMD kernel is tested against.
+type scalarImpl struct{ gonum.Implementation }
+
+func (scalarImpl) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmWith(gemmScalar, transposed(tA), transposed(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func (tc gemmCase) String() string {
@@ -80,8 +92,15 @@ func (tc gemmCase) run(t *testing.T, rng *rand.Rand) {
 		clear(want)
 	}
 
-	Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
-	gonum.Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, want, ldc)
+	impl, ref := tc.impl, tc.ref
+	if impl == nil {
+		impl = Implementation{}
+	}
+	if ref == nil {
+		ref = gonum.Implementation{}
+	}
+	impl.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
+	ref.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, want, ldc)
 
 	// Magnitude bound per element: |alpha|·Σ|a||b| + |beta·c|.
 	absA, absB := abs32(a), abs32(b)

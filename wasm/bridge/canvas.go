@@ -8,7 +8,7 @@ import (
 	"syscall/js"
 )
 
-// Font is the font stack of the page's canvas text (index.html's too).
+// Font is the font stack of the page's canvas text (page.css's too).
 const Font = `system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif`
 
 // Plot is an HTML <canvas> with a 2D context drawn at device resolution,

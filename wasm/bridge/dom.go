@@ -14,9 +14,9 @@ import (
 	"syscall/js"
 )
 
-// DOM is the bridge to index.html: element access with write caching (the
+// DOM is the bridge to the page's document: element access with write caching (the
 // page is updated every frame, the DOM only when something changed) and
-// the host functions index.html provides as window.govaeHost.
+// the host functions loader.js provides as window.govaeHost.
 type DOM struct {
 	Doc, Host js.Value
 	text      map[string]string
@@ -164,7 +164,7 @@ func GoBytes(v js.Value) []byte {
 	return b
 }
 
-// FetchData downloads url through index.html's fetchData (which gunzips
+// FetchData downloads url through loader.js's fetchData (which gunzips
 // .gz files natively when it can), reporting progress.
 func (d *DOM) FetchData(url string, progress func(got, total int64)) ([]byte, error) {
 	cb := js.FuncOf(func(_ js.Value, args []js.Value) any {

@@ -15,7 +15,7 @@ import (
 	"github.com/govae/govae/wasm/view"
 )
 
-// Colours of the dark theme (index.html uses the same).
+// Colours of the dark theme (page.css uses the same).
 var (
 	colBG     = color.RGBA{13, 17, 23, 255}
 	colText   = color.RGBA{230, 237, 243, 255}

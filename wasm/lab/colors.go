@@ -2,7 +2,7 @@
 
 package lab
 
-// Colours of the lab's drawings (index.html's theme).
+// Colours of the lab's drawings (page.css's theme).
 const (
 	cssBG      = "#0d1117"
 	cssLine    = "#30363d"

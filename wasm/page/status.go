@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/govae/govae/core/kernels"
 	"github.com/govae/govae/wasm/explorer"
 	"github.com/govae/govae/wasm/view"
 )
@@ -40,6 +41,8 @@ type statusJSON struct {
 	Recons         int          `json:"recons"`     // reconstruction strips published
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
+	Refreshing     bool         `json:"refreshing"` // a refresh of the pictures is under way or due
+	Kernels        string       `json:"kernels"`    // the matrix kernels of this build: "wasm-simd128" or "scalar"
 }
 
 type settingsJSON struct {
@@ -112,6 +115,8 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 		Manifolds: g.scene.ManifoldVersion, Dots: len(g.scene.Dots), Recons: g.scene.ReconVersion,
 		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
 		Workers:    g.activeWorkers(),
+		Refreshing: g.scene.Busy() || g.refreshDue(),
+		Kernels:    kernels.Build(),
 	}
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL

@@ -6,11 +6,17 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/govae/govae/core/kernels"
 	"github.com/govae/govae/wasm/bridge"
 	dp "github.com/govae/govae/wasm/worker/dataparallel"
 )
 
 // The page's side of the training workers: starting them (jsTransport).
+
+// workerFile is the workers' build: the one with the page's kernels
+// (worker-simd.wasm when the page itself runs the SIMD build, which the
+// loader chose because the browser validates wasm SIMD).
+var workerFile = map[bool]string{false: "worker.wasm", true: "worker-simd.wasm"}[kernels.SIMD]
 
 // workerModule is worker.wasm compiled once (a promise of a
 // WebAssembly.Module), shared by every pool: a module can be posted to a
@@ -20,11 +26,11 @@ var workerModule js.Value
 func compiledWorker() js.Value {
 	if workerModule.IsUndefined() {
 		wa := js.Global().Get("WebAssembly")
-		resp := js.Global().Call("fetch", "worker.wasm").Call("then", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resp := js.Global().Call("fetch", workerFile).Call("then", js.FuncOf(func(_ js.Value, args []js.Value) any {
 			r := args[0]
 			if !r.Get("ok").Bool() {
 				return js.Global().Get("Promise").Call("reject", js.Global().Get("Error").New(
-					fmt.Sprintf("worker.wasm: HTTP %d %s", r.Get("status").Int(), r.Get("statusText").String())))
+					fmt.Sprintf("%s: HTTP %d %s", workerFile, r.Get("status").Int(), r.Get("statusText").String())))
 			}
 			return r
 		}))
@@ -119,7 +125,7 @@ func StartWorkerPool(n int, deliver func(*dp.Message)) Transport {
 		module, err := bridge.Await(compiledWorker())
 		if err != nil {
 			workerModule = js.Undefined() // try again next time
-			fatal("worker.wasm could not be loaded: " + err.Error())
+			fatal(workerFile + " could not be loaded: " + err.Error())
 			return
 		}
 		for i, w := range t.workers {
