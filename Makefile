@@ -24,7 +24,7 @@ ifeq ($(MNIST_DIR),)
 endif
 export MNIST_DIR
 
-.PHONY: all data build serve test test-native test-wasm lint bench train eval compare sweep soak soak-browser fuzz fuzz-short clean
+.PHONY: all data build serve test test-native test-wasm test-engines lint bench train eval compare sweep soak soak-browser fuzz fuzz-short clean
 
 all: build
 
@@ -114,8 +114,10 @@ build:
 serve: build
 	$(GO) run serve.go -dir dist
 
-## test: formatting, vet, unit tests natively and in wasm, browser tests,
-## and a few seconds of fuzzing for every fuzz target (fuzz-short).
+## test: formatting, vet, unit tests natively and in wasm, browser tests
+## (headless Chromium, and the smoke tests in Firefox and WebKitGTK under
+## Xvfb: test-engines), and a few seconds of fuzzing for every fuzz target
+## (fuzz-short).
 test: data lint test-native test-wasm fuzz-short
 
 lint:
@@ -127,6 +129,12 @@ lint:
 
 test-native: build
 	$(GO) test -count=1 -timeout 45m ./...
+
+## test-engines: only the smoke tests in Firefox (WebDriver BiDi) and
+## WebKitGTK's MiniBrowser (WebKitWebDriver, under Xvfb); test-native runs
+## them too.
+test-engines:
+	$(GO) test -count=1 -run TestEnginesSmoke ./e2e/
 
 ## test-wasm: core's tests under node in both wasm builds: scalar, and with
 ## SIMD (GOEXPERIMENT=simd), where core/kernels and core test the SIMD

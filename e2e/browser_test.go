@@ -38,6 +38,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("Manifold", b.testManifold)
 	t.Run("Clicks", b.testClicks)
 	t.Run("Drag", b.testDrag)
+	t.Run("DragReleasedOffPlane", b.testDragReleasedOffPlane)
 	t.Run("Keys", b.testKeys)
 	t.Run("Overlay", b.testOverlay)
 	t.Run("Train", b.testTrain)

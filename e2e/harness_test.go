@@ -273,8 +273,17 @@ func (b *browserHarness) onPage(t *testing.T) browserStatus {
 	return b.status(t)
 }
 
-// open navigates to a variant of the site and waits for window.govae.ready.
+// open navigates to a variant of the site and waits for window.govae.ready,
+// the page starting afresh: the training run the previous page kept in
+// IndexedDB is cleared first (persist_browser_test.go's reopen keeps it).
 func (b *browserHarness) open(t *testing.T, path string) (browserStatus, time.Duration) {
+	t.Helper()
+	b.clearKept(t)
+	return b.navigate(t, path)
+}
+
+// navigate opens a variant of the site and waits for window.govae.ready.
+func (b *browserHarness) navigate(t *testing.T, path string) (browserStatus, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	if err := b.run(t, 60*time.Second, chromedp.Navigate(b.base+path)); err != nil {

@@ -2,7 +2,9 @@
 
 // Command pagesoak trains through the real page in headless Chromium for a
 // long time (10 minutes by default) and reports, every minute, the step,
-// the −ELBO, the page's WebAssembly memory and the JS heap. Go's wasm
+// the −ELBO, the page's WebAssembly memory, the JS heap and the checkpoints
+// the page kept in IndexedDB meanwhile (one every 5 s while training: the
+// weights, Adam's moments and the data order, about 6 MB each). Go's wasm
 // memory never shrinks, so a flat size over the run shows nothing leaks.
 //
 //	make build && go run ./cmd/pagesoak [-duration 10m] [-every 1m] [-query 'workers=0&batch=64']
@@ -82,8 +84,8 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		return err
 	}
 	fmt.Fprintf(w, "page %s, training for %v\n", url, duration)
-	fmt.Fprintf(w, "%8s %8s %6s %9s %10s %14s %12s %13s %13s %6s\n", "elapsed", "step", "epoch", "-ELBO", "examples/s",
-		"wasm mem MiB", "JS heap MiB", "Go heap MiB", "Go sys MiB", "GCs")
+	fmt.Fprintf(w, "%8s %8s %6s %9s %10s %14s %12s %13s %13s %6s %6s %9s\n", "elapsed", "step", "epoch", "-ELBO", "examples/s",
+		"wasm mem MiB", "JS heap MiB", "Go heap MiB", "Go sys MiB", "GCs", "saves", "save ms")
 	start := time.Now()
 	var memMin, memMax float64
 	for {
@@ -108,6 +110,10 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			return fmt.Errorf("status %q: %w", raw, err)
 		}
+		var kept keptState
+		if raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.govae.persist ? window.govae.persist() : "{}"`)); err == nil {
+			json.Unmarshal([]byte(raw), &kept)
+		}
 		mib := mem / (1 << 20)
 		if memMin == 0 || mib < memMin {
 			memMin = mib
@@ -117,8 +123,12 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 		if s.NegELBO != nil {
 			elbo = fmt.Sprintf("%.2f", *s.NegELBO)
 		}
-		fmt.Fprintf(w, "%8s %8d %6d %9s %10.0f %14.1f %12.1f %13.1f %13.1f %6d\n", time.Since(start).Round(time.Second),
-			s.Step, s.Epoch, elbo, s.ExamplesPerSec, mib, heap/(1<<20), gm.HeapAlloc/(1<<20), gm.Sys/(1<<20), int(gm.NumGC))
+		fmt.Fprintf(w, "%8s %8d %6d %9s %10.0f %14.1f %12.1f %13.1f %13.1f %6d %6d %9.0f\n", time.Since(start).Round(time.Second),
+			s.Step, s.Epoch, elbo, s.ExamplesPerSec, mib, heap/(1<<20), gm.HeapAlloc/(1<<20), gm.Sys/(1<<20), int(gm.NumGC),
+			kept.Saves, kept.LastSave.Ms)
+		if kept.LastSave.Err != "" {
+			fmt.Fprintf(w, "         last checkpoint not kept: %s\n", kept.LastSave.Err)
+		}
 		if s.TrainError != "" {
 			return errors.New("training stopped: " + s.TrainError)
 		}
@@ -131,6 +141,16 @@ func run(duration, every time.Duration, dist, query, chromium string, w io.Write
 	}
 	fmt.Fprintf(w, "done: wasm memory %.1f–%.1f MiB over %v\n", memMin, memMax, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// keptState is the part of window.govae.persist() the soak reports: the
+// checkpoints kept since the page loaded and how long the last store took.
+type keptState struct {
+	Saves    int `json:"saves"`
+	LastSave struct {
+		Ms  float64 `json:"ms"`
+		Err string  `json:"error"`
+	} `json:"lastSave"`
 }
 
 // goMem is what window.govae.memStats() returns: the page's Go runtime.MemStats.

@@ -5,11 +5,14 @@ package explorer
 import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
+
+	"github.com/govae/govae/wasm/bridge"
 )
 
 // inputState tracks a press that started on the plane, by mouse or touch.
 type inputState struct {
-	dragging     bool // mouse button held since a press on the plane
+	dragging     bool   // mouse button held since a press on the plane
+	ups          uint64 // bridge.PrimaryButtonUps at the press
 	touching     bool
 	touch        ebiten.TouchID
 	touches      []ebiten.TouchID
@@ -30,15 +33,17 @@ func (e *Explorer) handleInput() (urlChanged bool) {
 	in := &e.in
 	if inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
 		if x, y := ebiten.CursorPositionF(); e.plane.Rect.Contains(x, y) {
-			in.dragging = true
+			in.dragging, in.ups = true, bridge.PrimaryButtonUps()
 			e.pick(x, y)
 		}
 	}
 	if in.dragging {
 		// After a release the cursor may already have moved on: the drag
 		// ends where it was. (A quick click, pressed and released within
-		// one frame, was picked above.)
-		if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) || !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
+		// one frame, was picked above.) A release off the canvas, over the
+		// panel, never reaches Ebiten: the window's count of releases says it.
+		if inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) || !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) ||
+			bridge.PrimaryButtonUps() != in.ups {
 			in.dragging = false
 			urlChanged = true
 		} else if x, y := ebiten.CursorPositionF(); x != in.lastX || y != in.lastY {

@@ -5,7 +5,6 @@ package page
 import (
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/core/mnist"
-	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/train"
 	"github.com/govae/govae/wasm/view"
 )
@@ -16,7 +15,7 @@ import (
 func (s *session) workerCount() int {
 	n := s.settings.Workers
 	if n == view.AutoWorkers {
-		n = train.DefaultWorkers(bridge.HardwareConcurrency())
+		n = s.autoWorkers() // measured: tune.go
 	}
 	if !train.WorkersAvailable() {
 		return 0

@@ -47,6 +47,9 @@ type Game struct {
 	ex      *explorer.Explorer
 	lab     *lab.Lab
 	loop    *workLoop
+
+	keeper *keeper        // the run kept in IndexedDB (keeper.go)
+	kept   *lab.KeptPanel // the lab's list of kept checkpoints
 }
 
 // New reads the settings from the URL, binds the page's controls and
@@ -65,6 +68,9 @@ func New() *Game {
 	newOwnImages(g.dom, g.session.data, g.queue.post)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
+	g.keeper = newKeeper(g)
+	g.kept = lab.NewKeptPanel(g.dom, keeperForLab{g.keeper}, g.queue.post)
+	g.keeper.bindRestoreBox()
 	g.exposeHooks()
 	go g.session.data.load()
 	go g.session.loadWeights()
@@ -98,6 +104,7 @@ func (g *Game) Update() (err error) {
 		return nil
 	}
 	g.session.watchBackend() // the workers' download and failures
+	g.keeper.update()        // saving and restoring the run
 	if g.panel.due() {
 		g.panel.show()
 		g.screen.relayoutIfMoved(g)

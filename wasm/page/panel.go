@@ -164,7 +164,7 @@ func (p *panel) show() {
 	d.SetText("stat-epoch", fmt.Sprintf("%d (%.2f passes)", st.Epoch, s.passes(st.Examples)))
 	d.SetText("stat-step", strconv.Itoa(st.Steps))
 	d.SetText("stat-rate", "—")
-	d.SetText("workers-info", workersText(s.activeWorkers()))
+	d.SetText("workers-info", workersText(s.activeWorkers())+s.tuneText())
 	if running {
 		d.SetText("stat-rate", strconv.FormatFloat(st.ExamplesPerSec, 'f', 0, 64))
 	}

@@ -56,6 +56,9 @@ type session struct {
 	panelDue    bool      // the panel should show a change at once
 	data        *datasets // the data set shown and trained (datasets.go)
 
+	tuner *train.Tuner // the workers count under "auto" (tune.go); nil before ready
+	run   int          // counts the runs shown (afterLoad): a checkpoint belongs to one (keeper.go)
+
 	readyAt float64 // performance.now() when ready resolved, 0 before
 	// The first picture comes from the weights' preview when there is one
 	// (loadWeights); the full weights replace it.
@@ -298,6 +301,7 @@ func (s *session) load(m *core.Model, label string) error {
 }
 
 func (s *session) afterLoad() {
+	s.run++
 	s.ex.Invalidate()
 	s.history.Reset()
 	s.lastLoss = nil
@@ -343,4 +347,5 @@ func (s *session) update() {
 	if s.backend != nil && s.training() && !train.TrainsHere(s.backend) {
 		s.collect(0)
 	}
+	s.tuneWorkers()
 }

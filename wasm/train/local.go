@@ -35,6 +35,9 @@ type Local struct {
 	rate     rateMeter
 	base     Status // the step count to go on from (ContinueFrom)
 	now      func() time.Time
+
+	resume *core.Checkpoint // the run to go on with once there is data (Restore)
+	saved  *Saved           // the checkpoint requested, until taken
 }
 
 // minTrainSlice is the smallest slice worth computing: each slice also
@@ -56,7 +59,7 @@ func NewLocal(m *core.Model, cfg core.TrainConfig) (*Local, error) {
 
 // Load implements Backend.
 func (l *Local) Load(m *core.Model) {
-	l.model, l.trainer, l.base = m, nil, Status{}
+	l.model, l.trainer, l.base, l.resume = m, nil, Status{}, nil
 	l.bn, l.done, l.examples, l.pending = 0, 0, 0, 0
 	l.rate = rateMeter{}
 	l.version++
@@ -77,8 +80,11 @@ func (l *Local) ensureTrainer() {
 		return
 	}
 	// cfg was validated and the data sized by SetData's caller, so this
-	// cannot fail.
-	t, err := core.NewTrainer(l.model, l.cfg, l.data, l.n)
+	// cannot fail (a checkpoint was validated when parsed).
+	t, err := l.resumeTrainer()
+	if t == nil && err == nil {
+		t, err = core.NewTrainer(l.model, l.cfg, l.data, l.n)
+	}
 	if err != nil {
 		panic(err)
 	}

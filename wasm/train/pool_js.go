@@ -87,8 +87,9 @@ func StartWorkerPool(n int, deliver func(*dp.Message)) Transport {
 				fatal(fmt.Sprintf("worker %d: %v", i, err))
 				return nil
 			}
-			if m.Kind == dp.Weights {
-				// Copied into Go: give the buffers back for the next weights.
+			if m.Kind == dp.Weights || m.Kind == dp.Saved {
+				// Copied into Go: give the buffers back for the next
+				// weights (or checkpoint).
 				if list := dp.RecycleList(d, 1<<16); list.Length() > 0 {
 					msg := js.Global().Get("Object").New()
 					msg.Set("recycle", list)

@@ -72,6 +72,8 @@ type Workers struct {
 
 	data  workersData
 	fatal error // the workers are gone
+
+	ck workersCheckpoint // checkpoints asked of worker 0, one to resume (checkpoint.go)
 }
 
 // workersData is the state of the workers' training images.
@@ -112,12 +114,15 @@ func (w *Workers) ensureStarted() {
 }
 
 func (w *Workers) sendLoad() {
-	w.mu.Lock()
-	weights := w.model.MarshalBinary()
-	w.mu.Unlock()
+	var weights []byte
+	if w.ck.restore == nil { // else the checkpoint holds them
+		w.mu.Lock()
+		weights = w.model.MarshalBinary()
+		w.mu.Unlock()
+	}
 	cfg := w.cfg
 	for i := 0; i < w.n; i++ {
-		w.t.Post(i, &dp.Message{Kind: dp.Load, Gen: w.gen, Weights: weights, Config: &cfg,
+		w.t.Post(i, &dp.Message{Kind: dp.Load, Gen: w.gen, Weights: weights, Checkpoint: w.ck.restore, Config: &cfg,
 			Steps: w.steps, Epoch: w.epoch, Examples: w.examples})
 	}
 	if w.running {
@@ -162,6 +167,9 @@ func (w *Workers) drain() {
 }
 
 func (w *Workers) handle(m *dp.Message) {
+	if w.checkpointMessage(m) {
+		return
+	}
 	switch m.Kind {
 	case dp.State:
 		if m.Gen == w.gen {
@@ -237,13 +245,20 @@ func (w *Workers) control(cmd string, cfg *core.TrainConfig) {
 
 // Load implements Backend.
 func (w *Workers) Load(m *core.Model) {
+	w.ck.restore = nil
+	w.load(m, 0, 0)
+}
+
+// load makes m the weights after steps steps and epoch epochs, in a new
+// generation, and sends it to the workers.
+func (w *Workers) load(m *core.Model, steps, epoch int) {
 	w.drain()
 	w.mu.Lock()
-	w.model, w.wver, w.wstep = m, 0, 0
+	w.model, w.wver, w.wstep = m, 0, steps
 	w.mu.Unlock()
 	w.gen++
 	w.version++
-	w.steps, w.epoch, w.examples, w.pending, w.active = 0, 0, 0, 0, false
+	w.steps, w.epoch, w.examples, w.pending, w.active = steps, epoch, 0, 0, false
 	w.rate = rateMeter{}
 	if w.t != nil {
 		w.sendLoad()

@@ -40,7 +40,7 @@ func ToJS(m *Message) (obj, transfer js.Value) {
 	for _, f := range []struct {
 		name string
 		v    []byte
-	}{{"bytes", m.Bytes}, {"weights", m.Weights}} {
+	}{{"bytes", m.Bytes}, {"weights", m.Weights}, {"checkpoint", m.Checkpoint}} {
 		if f.v != nil {
 			put(f.name, bytesToJS(f.v))
 		}
@@ -88,7 +88,7 @@ func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*M
 		return b
 	}
 	m.Grad, m.Values, m.State, m.Pixels = floats("grad"), floats("values"), floats("state"), floats("pixels")
-	m.Bytes, m.Weights = bytes("bytes"), bytes("weights")
+	m.Bytes, m.Weights, m.Checkpoint = bytes("bytes"), bytes("weights"), bytes("checkpoint")
 	return m, nil
 }
 
@@ -99,8 +99,13 @@ func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*M
 // 2 GB between collections in a 10-minute soak.
 var spare = map[int][]js.Value{}
 
-// maxSpare bounds the buffers kept per size.
-const maxSpare = 4
+// maxSpare bounds the buffers kept per size, maxSizes the sizes kept: a
+// buffer of a size no longer sent (a checkpoint of another run) must not be
+// held for ever.
+const (
+	maxSpare = 4
+	maxSizes = 8
+)
 
 // Recycle keeps the ArrayBuffer buf, transferred back by the receiver of a
 // message, for reuse by a later message of the same byte length.
@@ -108,16 +113,20 @@ func Recycle(buf js.Value) {
 	if buf.Type() != js.TypeObject || buf.Get("byteLength").Type() != js.TypeNumber {
 		return
 	}
-	if n := buf.Get("byteLength").Int(); n > 0 && len(spare[n]) < maxSpare {
+	n := buf.Get("byteLength").Int()
+	if _, ok := spare[n]; !ok && len(spare) >= maxSizes {
+		clear(spare)
+	}
+	if n > 0 && len(spare[n]) < maxSpare {
 		spare[n] = append(spare[n], buf)
 	}
 }
 
 // RecycleList is the list of buffers of a received message worth giving
-// back to its sender: its float arrays of at least minBytes.
+// back to its sender: its float arrays and checkpoint of at least minBytes.
 func RecycleList(v js.Value, minBytes int) js.Value {
 	list := js.Global().Get("Array").New()
-	for _, field := range []string{"grad", "values", "state", "pixels"} {
+	for _, field := range []string{"grad", "values", "state", "pixels", "checkpoint"} {
 		if a := v.Get(field); a.Type() == js.TypeObject && a.Get("byteLength").Int() >= minBytes {
 			list.Call("push", a.Get("buffer"))
 		}
@@ -142,6 +151,13 @@ func float32sToJS(f []float32) js.Value {
 }
 
 func bytesToJS(b []byte) js.Value {
+	if s := spare[len(b)]; len(s) > 0 && len(b) > 0 { // a checkpoint's buffer, given back
+		buf := s[len(s)-1]
+		spare[len(b)] = s[:len(s)-1]
+		u8 := js.Global().Get("Uint8Array").New(buf)
+		js.CopyBytesToJS(u8, b)
+		return u8
+	}
 	u8 := js.Global().Get("Uint8Array").New(len(b))
 	js.CopyBytesToJS(u8, b)
 	return u8

@@ -91,6 +91,16 @@ const (
 	// KLDims, the KL of each latent dimension in nats per image; Took, the
 	// evaluation's milliseconds; or Err.
 	Evaluated
+
+	// Save (page → worker 0): send the training run's checkpoint between
+	// two steps, with History and Settings written into it; Seq numbers the
+	// request. Saved (worker 0 → page): the answer to Save Seq: Checkpoint
+	// (core's checkpoint file) of the run after Steps steps and Epoch
+	// epochs, or Err. A Load with Checkpoint (a checkpoint file) instead of
+	// Weights resumes that run exactly: weights, optimiser state, data order
+	// and random sources (checkpoint.go).
+	Save
+	Saved
 )
 
 // Commands of a Control message.
@@ -142,10 +152,16 @@ type Message struct {
 	KLDims []float64 `json:"kd,omitempty"` // Evaluated: nats per image for each latent dimension
 	Took   float64   `json:"tk,omitempty"` // Evaluated: milliseconds the evaluation took
 
+	History  [][4]float64 `json:"hist,omitempty"` // Save: the loss curve (step, −ELBO, recon, KL in nats per image)
+	Settings string       `json:"set,omitempty"`  // Save: the page's settings (its URL query)
+
 	Grad    []float32 `json:"-"`
 	Values  []float32 `json:"-"`
 	State   []float32 `json:"-"`
 	Pixels  []float32 `json:"-"`
 	Bytes   []uint8   `json:"-"` // Data: pixel bytes (0–255)
 	Weights []byte    `json:"-"` // Load: a weights file
+	// Checkpoint is core's checkpoint file: Load resumes it, Saved carries
+	// one.
+	Checkpoint []byte `json:"-"`
 }

@@ -69,7 +69,8 @@ type Node struct {
 	later  []*Message        // of a Load that has not arrived yet
 	next   *core.TrainConfig // the step to start on Continue
 
-	held heldOut // the held-out images and an Evaluate waiting for the step (heldout.go)
+	held heldOut        // the held-out images and an Evaluate waiting for the step (heldout.go)
+	ck   nodeCheckpoint // a Save waiting for the step, a checkpoint to resume (checkpoint.go)
 }
 
 func (n *Node) now() time.Time {
@@ -126,6 +127,8 @@ func (n *Node) Handle(m *Message) {
 		n.held.set(m)
 	case Evaluate:
 		n.evaluateWhenDone(m)
+	case Save:
+		n.saveWhenDone(m)
 	case Go, Grad:
 		switch {
 		case m.Gen > n.gen:
@@ -145,7 +148,7 @@ func (n *Node) Handle(m *Message) {
 
 // load replaces the weights and restarts training from them.
 func (n *Node) load(m *Message) {
-	model, err := core.ParseModel(m.Weights)
+	model, err := n.parseLoad(m) // a weights file, or a checkpoint to resume
 	if err == nil && m.Config == nil {
 		err = fmt.Errorf("no settings")
 	}
@@ -203,11 +206,12 @@ func (n *Node) ensureTrainer() {
 	if n.trainer != nil || n.model == nil || n.n == 0 {
 		return
 	}
-	var t *core.Trainer
-	var err error
-	if n.bytes != nil {
+	t, err := n.resumeTrainer()
+	switch {
+	case err != nil, t != nil:
+	case n.bytes != nil:
 		t, err = core.NewTrainerBytes(n.model, n.cfg, n.bytes, n.n)
-	} else {
+	default:
 		t, err = core.NewTrainer(n.model, n.cfg, n.pixels, n.n)
 	}
 	if err != nil {
@@ -431,6 +435,7 @@ func (n *Node) addGrads() {
 // waits (and takes images that arrived during training).
 func (n *Node) afterStep(next bool, cfg core.TrainConfig) {
 	n.evaluateWaiting()
+	n.saveWaiting()
 	if next {
 		n.next = &cfg
 		return
