@@ -58,6 +58,8 @@ build:
 	rm -rf "$(DIST)" && mkdir -p "$(DIST)/assets" "$(DIST)/data"
 	$(WASM_ENV) $(GO) build -trimpath $(PAGE_GCFLAGS) -ldflags="-s -w" -o "$(DIST)/govae.wasm" ./wasm
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/export.wasm" ./wasm/exportworker
+	cp wasm/exportworker/export.js "$(DIST)/"
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js "$(DIST)/"
 	cp index.html page.css loader.js "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"

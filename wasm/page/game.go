@@ -47,6 +47,11 @@ type Game struct {
 	ex      *explorer.Explorer
 	lab     *lab.Lab
 	loop    *workLoop
+
+	// The timeline of the manifold and the picture exports (rewind.go,
+	// export.go).
+	rewind *rewind
+	export *exporter
 }
 
 // New reads the settings from the URL, binds the page's controls and
@@ -62,6 +67,9 @@ func New() *Game {
 	g.panel.bindControls()
 	g.panel.showNotices()
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
+	g.rewind = newRewind(g.dom, g.session, g.queue.post, &g.lock, func() time.Duration { return g.export.frameDelay() })
+	g.session.rewind = g.rewind
+	g.export = newExporter(g.dom, g.session, g.rewind, g.ex, &g.settings, g.queue.post, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
 	g.exposeHooks()
 	go g.session.loadWeights()
@@ -86,6 +94,7 @@ func (g *Game) Update() (err error) {
 		return nil // waiting for the weights
 	}
 	g.session.update()
+	g.rewind.update()
 	if g.ex.Update() {
 		g.url.changed()
 	}
@@ -95,6 +104,7 @@ func (g *Game) Update() (err error) {
 		return nil
 	}
 	g.session.watchBackend() // the workers' download and failures
+	g.export.update()
 	if g.panel.due() {
 		g.panel.show()
 		g.screen.relayoutIfMoved(g)
@@ -226,6 +236,7 @@ func (s *screen) relayout(g *Game) {
 	s.panel = s.panelRect(g)
 	free := view.FreeArea(view.Rect{W: s.outsideW, H: s.outsideH}, s.panel)
 	g.ex.SetLayout(free, s.scale)
+	g.rewind.place(free, s.scale)
 }
 
 // relayoutIfMoved relayouts when the panel was folded or unfolded.
