@@ -1,9 +1,9 @@
 // Package exportjob is the contract between the page and its export worker
 // (wasm/exportworker, export.wasm): what a request for a picture says
 // (Request: the plane as a PNG, or a timeline as an animated GIF, with the
-// visitor's options), how each snapshot of the manifold travels (Pack and
-// Unpack: a timeline file holding that one snapshot, so the worker checks
-// what it receives with timeline.Parse), which kept snapshots a GIF of n
+// visitor's options), how each snapshot of the manifold travels (Meta and
+// FromFrame: its fields as JSON beside its grey levels, checked on arrival
+// as a timeline checks what it keeps), which kept snapshots a GIF of n
 // frames shows (Pick), and the visitor's options read from the page's
 // fields (ParseDelay, ParseFrames).
 //
@@ -108,29 +108,48 @@ func ParseRequest(s string, frames int) (Request, error) {
 	return r, nil
 }
 
-// Pack returns s as a timeline file holding only s (timeline's format,
-// with its checksum): how a snapshot travels to the worker. Errors are
-// s's (timeline.Snapshot.Validate).
-func Pack(s *timeline.Snapshot) ([]byte, error) {
-	t := timeline.New(2, timeline.MaxBudget)
-	if err := t.Add(*s); err != nil {
-		return nil, err
-	}
-	return t.MarshalBinary(), nil
+// Frame is a snapshot without its pixels: how a snapshot travels to the
+// worker, as JSON (Meta) beside its grey levels, which the page copies
+// straight from timeline.Snapshot.Pixels into a Uint8Array (no Go
+// allocation per frame while the page prepares a GIF).
+type Frame struct {
+	Step    int            `json:"step"`
+	Epoch   float64        `json:"epoch"`
+	NegELBO float64        `json:"negElbo"`
+	Recon   float64        `json:"recon"`
+	KL      float64        `json:"kl"`
+	Grid    int            `json:"grid"`
+	Dots    []timeline.Dot `json:"dots,omitempty"`
 }
 
-// Unpack reads a snapshot written by Pack. Every defect is an error
-// (timeline.Parse's, or ErrRequest when the file holds other than one
-// snapshot); it never panics.
-func Unpack(b []byte) (*timeline.Snapshot, error) {
-	t, err := timeline.Parse(b)
-	if err != nil {
+// Meta returns s without its pixels as JSON (a Frame). Errors are s's
+// (timeline.Snapshot.Validate): a snapshot that does not validate is not sent.
+func Meta(s *timeline.Snapshot) (string, error) {
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(Frame{Step: s.Step, Epoch: s.Epoch, NegELBO: s.NegELBO, Recon: s.Recon, KL: s.KL, Grid: s.Grid, Dots: s.Dots})
+	return string(b), err
+}
+
+// FromFrame rebuilds a snapshot from Meta's JSON and its grey levels, and
+// checks it as a timeline does (timeline.Snapshot.Validate: the grid and
+// its pixel count, finite losses and points, labels 0–9). Errors wrap
+// ErrRequest (JSON that is not a Frame) or timeline.ErrSnapshot; it never
+// panics.
+func FromFrame(meta string, pixels []byte) (*timeline.Snapshot, error) {
+	var f Frame
+	d := json.NewDecoder(strings.NewReader(meta))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: frame: %v", ErrRequest, err)
+	}
+	s := &timeline.Snapshot{Step: f.Step, Epoch: f.Epoch, NegELBO: f.NegELBO, Recon: f.Recon, KL: f.KL, Grid: f.Grid,
+		Pixels: pixels, Dots: f.Dots}
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if t.Len() != 1 {
-		return nil, fmt.Errorf("%w: %d snapshots in a frame, want 1", ErrRequest, t.Len())
-	}
-	return t.At(0), nil
+	return s, nil
 }
 
 // Pick returns the indices of the n snapshots (of total kept) a GIF of n

@@ -2,6 +2,7 @@ package exportjob
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -18,51 +19,52 @@ func snapshot(step, grid int, dots []timeline.Dot) *timeline.Snapshot {
 		Grid: grid, Pixels: px, Dots: dots}
 }
 
-func TestPackUnpack(t *testing.T) {
+func TestFrame(t *testing.T) {
 	for _, s := range []*timeline.Snapshot{
 		snapshot(1234, 3, nil),
 		snapshot(7, 2, []timeline.Dot{{Z1: 0.25, Z2: -1.5, Label: 9}, {Z1: -3, Z2: 2, Label: 0}}),
-		snapshot(0, 2, []timeline.Dot{}), // overlay on, no point yet
 	} {
-		b, err := Pack(s)
+		meta, err := Meta(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Unpack(b)
+		got, err := FromFrame(meta, s.Pixels)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Step != s.Step || got.Epoch != s.Epoch || got.NegELBO != s.NegELBO || got.Recon != s.Recon || got.KL != s.KL ||
-			got.Grid != s.Grid || !slices.Equal(got.Pixels, s.Pixels) || !slices.Equal(got.Dots, s.Dots) || (got.Dots == nil) != (s.Dots == nil) {
-			t.Errorf("step %d: unpacked %+v", s.Step, got)
-		}
-		// Every truncation and a flipped byte are refused, never a panic.
-		for _, n := range []int{0, 5, 30, len(b) / 2, len(b) - 1} {
-			if _, err := Unpack(b[:n]); err == nil {
-				t.Errorf("step %d: %d of %d bytes accepted", s.Step, n, len(b))
-			}
-		}
-		bad := slices.Clone(b)
-		bad[len(bad)/2] ^= 0x40
-		if _, err := Unpack(bad); !errors.Is(err, timeline.ErrChecksum) {
-			t.Errorf("step %d: a flipped byte gave %v", s.Step, err)
+			got.Grid != s.Grid || !slices.Equal(got.Pixels, s.Pixels) || !slices.Equal(got.Dots, s.Dots) {
+			t.Errorf("step %d: round trip gave %+v", s.Step, got)
 		}
 	}
-	// An invalid snapshot is not packed.
-	s := snapshot(3, 2, nil)
-	s.Pixels = s.Pixels[1:]
-	if _, err := Pack(s); !errors.Is(err, timeline.ErrSnapshot) {
-		t.Errorf("short pixels: %v", err)
-	}
-	// A timeline of two snapshots is not a frame.
-	tl := timeline.New(4, timeline.DefaultBudget)
-	for _, st := range []int{1, 2} {
-		if err := tl.Add(*snapshot(st, 2, nil)); err != nil {
-			t.Fatal(err)
+	good := snapshot(3, 2, []timeline.Dot{{Z1: 1, Z2: 1, Label: 1}})
+	meta, _ := Meta(good)
+	for _, c := range []struct {
+		name   string
+		meta   string
+		pixels []byte
+		is     error
+	}{
+		{"pixels short by one", meta, good.Pixels[1:], timeline.ErrSnapshot},
+		{"no pixels", meta, nil, timeline.ErrSnapshot},
+		{"grid 1", strings.Replace(meta, `"grid":2`, `"grid":1`, 1), good.Pixels, timeline.ErrSnapshot},
+		{"grid 500", strings.Replace(meta, `"grid":2`, `"grid":500`, 1), good.Pixels, timeline.ErrSnapshot},
+		{"label 10", strings.Replace(meta, `"Label":1`, `"Label":10`, 1), good.Pixels, timeline.ErrSnapshot},
+		{"label 300", strings.Replace(meta, `"Label":1`, `"Label":300`, 1), good.Pixels, ErrRequest},
+		{"negative step", strings.Replace(meta, `"step":3`, `"step":-3`, 1), good.Pixels, timeline.ErrSnapshot},
+		{"unknown field", strings.Replace(meta, `{`, `{"dpi":3,`, 1), good.Pixels, ErrRequest},
+		{"not JSON", "GOVAETL", good.Pixels, ErrRequest},
+		{"empty", "", good.Pixels, ErrRequest},
+	} {
+		if s, err := FromFrame(c.meta, c.pixels); s != nil || !errors.Is(err, c.is) {
+			t.Errorf("%s: %v; want %v", c.name, err, c.is)
 		}
 	}
-	if _, err := Unpack(tl.MarshalBinary()); !errors.Is(err, ErrRequest) {
-		t.Errorf("two snapshots: %v", err)
+	// A snapshot that does not validate is not sent.
+	bad := snapshot(3, 2, nil)
+	bad.NegELBO = math.NaN()
+	if _, err := Meta(bad); !errors.Is(err, timeline.ErrSnapshot) {
+		t.Errorf("NaN loss: %v", err)
 	}
 }
 

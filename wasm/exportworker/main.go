@@ -8,7 +8,8 @@
 // the first picture, links neither the image encoders nor the fonts.
 //
 // Messages from the page: {id, request (exportjob.Request as JSON), frames
-// (an array of Uint8Array, exportjob.Pack of each snapshot)}. Replies:
+// (an array of {meta: exportjob.Meta's JSON, data: a Uint8Array of its
+// grey levels; for weights, data is the file)}. Replies:
 // {id, progress (0–1)} now and then while a GIF is made, then either {id,
 // name, mime, bytes (a Uint8Array, its buffer transferred), width, height,
 // frames} or {id, error}. Jobs run one after the other.
@@ -40,10 +41,14 @@ func main() {
 			continue
 		}
 		frames := msg.Get("frames")
-		data := make([][]byte, frames.Length())
+		data := make([]render.Frame, frames.Length())
 		for i := range data {
-			data[i] = make([]byte, frames.Index(i).Length())
-			js.CopyBytesToGo(data[i], frames.Index(i))
+			f := frames.Index(i)
+			if m := f.Get("meta"); m.Type() == js.TypeString {
+				data[i].Meta = m.String()
+			}
+			data[i].Data = make([]byte, f.Get("data").Length())
+			js.CopyBytesToGo(data[i].Data, f.Get("data"))
 		}
 		var last time.Time
 		f, err := render.Run(msg.Get("request").String(), data, text, func(x float64) {

@@ -88,7 +88,8 @@ func (l *Lab) bindWeightsInput() {
 func readSafetensors(data []byte) ([]byte, error) {
 	arr := bridge.BytesToJS(data)
 	v, err := bridge.CallWorker("export.js", map[string]any{"id": 1,
-		"request": exportjob.Request{Kind: exportjob.Weights}.Marshal(), "frames": []any{arr}}, []any{arr.Get("buffer")})
+		"request": exportjob.Request{Kind: exportjob.Weights}.Marshal(), "frames": []any{map[string]any{"data": arr}}},
+		[]any{arr.Get("buffer")})
 	if err != nil {
 		return nil, err
 	}

@@ -26,10 +26,11 @@ import (
 //
 // The pictures are made by the export worker (export.js and export.wasm,
 // started on the first export): the page's own binary links no image
-// encoder and no font. The page only packs the snapshots (exportjob.Pack),
-// a few per browser task (packBudget) so that it never holds the thread
-// long, and hands the finished file, which stays in JavaScript, to the
-// browser as a download. One export runs at a time; Cancel stops it.
+// encoder and no font. The page only copies the snapshots out (their
+// fields as JSON, exportjob.Meta, and their grey levels straight into a
+// Uint8Array), a few per browser task (packBudget) so that it never holds
+// the thread long, and hands the finished file, which stays in JavaScript,
+// to the browser as a download. One export runs at a time; Cancel stops it.
 type exporter struct {
 	dom *bridge.DOM
 	s   *session
@@ -208,14 +209,14 @@ func (e *exporter) startPNG() {
 	req := exportjob.Request{Kind: exportjob.PNG, Side: plane.Rect.W / scale, Scale: scale,
 		Overlay:   e.checked("export-overlay") && len(snap.Dots) > 0,
 		Crosshair: e.checked("export-crosshair"), Z1: e.set.Z1, Z2: e.set.Z2}
-	b, err := exportjob.Pack(snap)
+	f, err := frameOf(snap)
 	if err != nil {
 		e.fail(fmt.Sprintf("The plane could not be exported: %v.", err))
 		return
 	}
 	j := e.begin(exportjob.PNG, 1)
 	j.packed, j.phase = 1, "starting"
-	e.send(j, req, []any{bridge.BytesToJS(b)})
+	e.send(j, req, []any{f})
 }
 
 // startGIF exports the timeline: at most the chosen number of frames, evenly
@@ -249,12 +250,12 @@ func (e *exporter) startGIF() {
 		for i := 0; i < len(snaps); {
 			t0 := time.Now()
 			for ; i < len(snaps) && time.Since(t0) < packBudget; i++ {
-				b, err := exportjob.Pack(snaps[i])
+				f, err := frameOf(snaps[i])
 				if err != nil {
 					e.s.post(func() { e.failJob(j, fmt.Sprintf("Snapshot %d could not be exported: %v.", i, err)) })
 					return
 				}
-				frames = append(frames, bridge.BytesToJS(b))
+				frames = append(frames, f)
 			}
 			took, done := time.Since(t0), i
 			e.s.post(func() {
@@ -274,6 +275,15 @@ func (e *exporter) startGIF() {
 			}
 		})
 	}()
+}
+
+// frameOf is a snapshot as the worker takes it: {meta, data}.
+func frameOf(s *timeline.Snapshot) (map[string]any, error) {
+	meta, err := exportjob.Meta(s)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"meta": meta, "data": bridge.BytesToJS(s.Pixels)}, nil
 }
 
 // begin starts a job of kind with total frames.
@@ -297,7 +307,7 @@ func (e *exporter) send(j *exportJob, req exportjob.Request, frames []any) {
 	}
 	transfer := make([]any, len(frames))
 	for i, f := range frames {
-		transfer[i] = f.(js.Value).Get("buffer")
+		transfer[i] = f.(map[string]any)["data"].(js.Value).Get("buffer")
 	}
 	e.worker.Post(map[string]any{"id": j.id, "request": req.Marshal(), "frames": frames}, transfer)
 	e.changed = true

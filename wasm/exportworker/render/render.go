@@ -28,31 +28,39 @@ type File struct {
 	Width, Height, Frames int
 }
 
+// Frame is what the page sends for one snapshot: Meta, exportjob.Meta's
+// JSON, and Data, its grey levels. For a Weights request Data is the
+// safetensors file and Meta is not read.
+type Frame struct {
+	Meta string
+	Data []byte
+}
+
 // Run makes the file that request (exportjob.Request as JSON) asks for
-// from frames (exportjob.Pack of each snapshot, in step order; for Weights
-// the safetensors file), drawing text with text. progress, when not nil, is
+// from frames (the snapshots in step order; for Weights the file), drawing
+// text with text. progress, when not nil, is
 // called with the share of the work done (0 to 1) after each unit of a
 // GIF's work. Errors wrap exportjob.ErrRequest (the request or the frame
-// count), timeline's errors (a frame that does not unpack: a corrupt or
-// truncated one, an invalid snapshot), picture.ErrPlane / picture.ErrTooLarge
+// count, a frame's JSON), timeline.ErrSnapshot (a frame that is not a
+// valid snapshot: its pixels, grid, losses or points), picture.ErrPlane / picture.ErrTooLarge
 // (options out of range, a picture beyond 4096×4096), or core's safetensors
 // errors (each defect of a weights file its own); Run never panics on such
 // input.
-func Run(request string, frames [][]byte, text picture.Text, progress func(float64)) (*File, error) {
+func Run(request string, frames []Frame, text picture.Text, progress func(float64)) (*File, error) {
 	req, err := exportjob.ParseRequest(request, len(frames))
 	if err != nil {
 		return nil, err
 	}
 	if req.Kind == exportjob.Weights {
-		m, err := core.ParseSafetensors(frames[0])
+		m, err := core.ParseSafetensors(frames[0].Data)
 		if err != nil {
 			return nil, err
 		}
 		return &File{Name: "govae-weights.bin", MIME: "application/octet-stream", Data: m.MarshalBinary(), Frames: 1}, nil
 	}
 	snaps := make([]*timeline.Snapshot, len(frames))
-	for i, b := range frames {
-		if snaps[i], err = exportjob.Unpack(b); err != nil {
+	for i, f := range frames {
+		if snaps[i], err = exportjob.FromFrame(f.Meta, f.Data); err != nil {
 			return nil, fmt.Errorf("frame %d: %w", i, err)
 		}
 		if i > 0 && snaps[i].Step <= snaps[i-1].Step {

@@ -25,21 +25,22 @@ func goText(t *testing.T) *gotext.Text {
 	return txt
 }
 
-// frame packs a snapshot of a grid×grid manifold whose tiles are lighter
-// from the top left to the bottom right, with or without overlay points.
-func frame(t *testing.T, step, grid int, dots []timeline.Dot) []byte {
+// frame is a snapshot of a grid×grid manifold whose tiles are lighter
+// from the top left to the bottom right, with or without overlay points,
+// as the page sends it.
+func frame(t *testing.T, step, grid int, dots []timeline.Dot) Frame {
 	t.Helper()
 	const d = timeline.DigitSide
 	px := make([]uint8, grid*grid*d*d)
 	for i := range px {
 		px[i] = uint8(255 * (i / (d * d)) / (grid*grid - 1))
 	}
-	b, err := exportjob.Pack(&timeline.Snapshot{Step: step, Epoch: float64(step) / 1875, NegELBO: 200 - float64(step)/10,
+	meta, err := exportjob.Meta(&timeline.Snapshot{Step: step, Epoch: float64(step) / 1875, NegELBO: 200 - float64(step)/10,
 		Recon: 190, KL: 5, Grid: grid, Pixels: px, Dots: dots})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return Frame{Meta: meta, Data: px}
 }
 
 func TestPNG(t *testing.T) {
@@ -60,7 +61,7 @@ func TestPNG(t *testing.T) {
 		{exportjob.Request{Kind: exportjob.PNG, Side: 280, Scale: 1, Crosshair: true, Z1: 0.5, Z2: -1}, dots, 336, 340, "govae-manifold-step1234.png", true},
 	} {
 		var calls int
-		f, err := Run(c.req.Marshal(), [][]byte{frame(t, 1234, 4, c.dots)}, txt, func(float64) { calls++ })
+		f, err := Run(c.req.Marshal(), []Frame{frame(t, 1234, 4, c.dots)}, txt, func(float64) { calls++ })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +92,7 @@ func TestPNG(t *testing.T) {
 
 func TestGIF(t *testing.T) {
 	txt := goText(t)
-	frames := [][]byte{frame(t, 0, 3, nil), frame(t, 40, 3, nil), frame(t, 300, 3, nil), frame(t, 1000, 4, nil), frame(t, 1200, 4, nil)}
+	frames := []Frame{frame(t, 0, 3, nil), frame(t, 40, 3, nil), frame(t, 300, 3, nil), frame(t, 1000, 4, nil), frame(t, 1200, 4, nil)}
 	req := exportjob.Request{Kind: exportjob.GIF, Delay: 7, LastDelay: exportjob.LastDelay(7), PixelScale: 1}
 	var fractions []float64
 	f, err := Run(req.Marshal(), frames, txt, func(x float64) { fractions = append(fractions, x) })
@@ -128,7 +129,7 @@ func TestGIFFrameSize(t *testing.T) {
 		overlay     bool
 	}{{2, 1, false}, {5, 3, false}, {3, 2, true}, {2, 4, true}} {
 		req := exportjob.Request{Kind: exportjob.GIF, Delay: 10, PixelScale: c.scale, Overlay: c.overlay}
-		f, err := Run(req.Marshal(), [][]byte{frame(t, 1, c.grid, dots)}, txt, nil)
+		f, err := Run(req.Marshal(), []Frame{frame(t, 1, c.grid, dots)}, txt, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,8 +144,7 @@ func TestGIFFrameSize(t *testing.T) {
 func TestRefused(t *testing.T) {
 	txt := goText(t)
 	good := frame(t, 10, 2, nil)
-	corrupt := slices.Clone(good)
-	corrupt[40] ^= 1
+	dotted := frame(t, 10, 2, []timeline.Dot{{Z1: 1, Z2: 1, Label: 1}})
 	png := func(side, scale float64) string {
 		return exportjob.Request{Kind: exportjob.PNG, Side: side, Scale: scale}.Marshal()
 	}
@@ -154,24 +154,24 @@ func TestRefused(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		request string
-		frames  [][]byte
+		frames  []Frame
 		is      error
 		says    string
 	}{
 		{"no frame", png(100, 1), nil, exportjob.ErrRequest, "one file or snapshot"},
-		{"two frames for a PNG", png(100, 1), [][]byte{good, frame(t, 11, 2, nil)}, exportjob.ErrRequest, "one file or snapshot"},
-		{"65 frames", gifReq(5, 1), slices.Repeat([][]byte{good}, 65), exportjob.ErrRequest, "1–64"},
-		{"unknown kind", `{"kind":"webp"}`, [][]byte{good}, exportjob.ErrRequest, "unknown kind"},
-		{"corrupt frame", png(100, 1), [][]byte{corrupt}, timeline.ErrChecksum, "frame 0"},
-		{"truncated frame", png(100, 1), [][]byte{good[:20]}, timeline.ErrTruncated, "frame 0"},
-		{"not a frame", png(100, 1), [][]byte{[]byte("GIF89a")}, timeline.ErrFormat, "frame 0"},
-		{"steps out of order", gifReq(5, 1), [][]byte{frame(t, 20, 2, nil), good}, exportjob.ErrRequest, "after step 20"},
-		{"repeated step", gifReq(5, 1), [][]byte{good, good}, exportjob.ErrRequest, "frame 1 at step 10"},
-		{"scale 9", png(100, 9), [][]byte{good}, picture.ErrPlane, "scale"},
-		{"negative side", png(-5, 1), [][]byte{good}, picture.ErrPlane, "side"},
-		{"too large", png(3000, 2), [][]byte{good}, picture.ErrTooLarge, "at most 4096"},
-		{"delay 1 cs", gifReq(1, 1), [][]byte{good}, picture.ErrPlane, "delay"},
-		{"pixel scale 5", gifReq(5, 5), [][]byte{good}, picture.ErrPlane, "scale"},
+		{"two frames for a PNG", png(100, 1), []Frame{good, frame(t, 11, 2, nil)}, exportjob.ErrRequest, "one file or snapshot"},
+		{"65 frames", gifReq(5, 1), slices.Repeat([]Frame{good}, 65), exportjob.ErrRequest, "1–64"},
+		{"frame of other pixels", png(100, 1), []Frame{{good.Meta, good.Data[:100]}}, timeline.ErrSnapshot, "frame 0"},
+		{"frame without its JSON", png(100, 1), []Frame{{"", good.Data}}, exportjob.ErrRequest, "frame 0"},
+		{"label 12", gifReq(5, 1), []Frame{{strings.Replace(dotted.Meta, `"Label":1`, `"Label":12`, 1), dotted.Data}}, timeline.ErrSnapshot, "frame 0"},
+		{"unknown kind", `{"kind":"webp"}`, []Frame{good}, exportjob.ErrRequest, "unknown kind"},
+		{"steps out of order", gifReq(5, 1), []Frame{frame(t, 20, 2, nil), good}, exportjob.ErrRequest, "after step 20"},
+		{"repeated step", gifReq(5, 1), []Frame{good, good}, exportjob.ErrRequest, "frame 1 at step 10"},
+		{"scale 9", png(100, 9), []Frame{good}, picture.ErrPlane, "scale"},
+		{"negative side", png(-5, 1), []Frame{good}, picture.ErrPlane, "side"},
+		{"too large", png(3000, 2), []Frame{good}, picture.ErrTooLarge, "at most 4096"},
+		{"delay 1 cs", gifReq(1, 1), []Frame{good}, picture.ErrPlane, "delay"},
+		{"pixel scale 5", gifReq(5, 5), []Frame{good}, picture.ErrPlane, "scale"},
 	} {
 		f, err := Run(c.request, c.frames, txt, nil)
 		if f != nil || !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.says) {
@@ -190,7 +190,7 @@ func TestWeights(t *testing.T) {
 	m.Likelihood = core.Likelihood{Kind: core.Gaussian, Sigma: 0.25}
 	req := exportjob.Request{Kind: exportjob.Weights}.Marshal()
 	st := m.MarshalSafetensors()
-	f, err := Run(req, [][]byte{st}, nil, nil)
+	f, err := Run(req, []Frame{{Data: st}}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestWeights(t *testing.T) {
 		{"header cut", st[:20], core.ErrSafetensorsHeaderLength},
 		{"F16 tensors", bytes.Replace(st, []byte(`"F32"`), []byte(`"F16"`), 1), core.ErrSafetensorsTensorSize},
 	} {
-		if f, err := Run(req, [][]byte{c.data}, nil, nil); f != nil || !errors.Is(err, c.is) {
+		if f, err := Run(req, []Frame{{Data: c.data}}, nil, nil); f != nil || !errors.Is(err, c.is) {
 			t.Errorf("%s: %v; want %v", c.name, err, c.is)
 		}
 	}
