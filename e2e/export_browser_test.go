@@ -67,30 +67,31 @@ type exportState struct {
 	Exports   int     `json:"exports"`
 }
 
-func (b *browserHarness) timeline(t *testing.T) timelineState {
+// hookJSON evaluates expr, a window.govae hook that returns JSON, into v.
+func (b *browserHarness) hookJSON(t *testing.T, expr string, v any) {
 	t.Helper()
-	var s timelineState
-	if err := json.Unmarshal([]byte(b.eval(t, `govae.timeline()`)), &s); err != nil {
-		t.Fatalf("timeline: %v", err)
+	if err := json.Unmarshal([]byte(b.eval(t, expr)), v); err != nil {
+		t.Fatalf("%s: %v", expr, err)
 	}
+}
+
+func (b *browserHarness) timeline(t *testing.T) (s timelineState) {
+	t.Helper()
+	b.hookJSON(t, `govae.timeline()`, &s)
 	return s
 }
 
-func (b *browserHarness) framePixels(t *testing.T, i int) framePixels {
+func (b *browserHarness) framePixels(t *testing.T, i int) (f framePixels) {
 	t.Helper()
-	var f framePixels
-	if err := json.Unmarshal([]byte(b.eval(t, fmt.Sprintf(`govae.timelinePixels(%d)`, i))), &f); err != nil || f.Grid == 0 {
-		t.Fatalf("timelinePixels(%d): %+v, %v", i, f, err)
+	if b.hookJSON(t, fmt.Sprintf(`govae.timelinePixels(%d)`, i), &f); f.Grid == 0 {
+		t.Fatalf("timelinePixels(%d): no snapshot", i)
 	}
 	return f
 }
 
-func (b *browserHarness) exportState(t *testing.T) exportState {
+func (b *browserHarness) exportState(t *testing.T) (s exportState) {
 	t.Helper()
-	var s exportState
-	if err := json.Unmarshal([]byte(b.eval(t, `govae.exportStatus()`)), &s); err != nil {
-		t.Fatalf("exportStatus: %v", err)
-	}
+	b.hookJSON(t, `govae.exportStatus()`, &s)
 	return s
 }
 
@@ -239,13 +240,7 @@ func (b *browserHarness) testTimeline(t *testing.T) {
 		t.Errorf("caption %q", caption)
 	}
 	// Rewound, the plane's PNG is that snapshot's.
-	b.catchDownloads(t)
-	b.click(t, "#export-png")
-	name, data := b.download(t, 120*time.Second)
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	name, img := b.savePlane(t)
 	side, w, h := pngSize(s.Plane.Width, 1)
 	if img.Bounds().Dx() != w || img.Bounds().Dy() != h || name != fmt.Sprintf("govae-manifold-step%d.png", first.Step) {
 		t.Errorf("rewound PNG %s is %d×%d, want govae-manifold-step%d.png, %d×%d", name, img.Bounds().Dx(), img.Bounds().Dy(), first.Step, w, h)
@@ -291,16 +286,10 @@ func (b *browserHarness) testPlanePNG(t *testing.T) {
 	if s.DeviceScale != 2 {
 		t.Fatalf("device scale %v", s.DeviceScale)
 	}
-	b.catchDownloads(t)
-	b.click(t, "#export-png")
-	name, data := b.download(t, 120*time.Second)
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	name, img := b.savePlane(t)
 	es := b.exportState(t)
 	side, w, h := pngSize(s.Plane.Width, 2)
-	t.Logf("%s: %d×%d, %d bytes, %.0f ms from the click (plane %.1f CSS pixels)", name, img.Bounds().Dx(), img.Bounds().Dy(), len(data), es.Ms, s.Plane.Width)
+	t.Logf("%s: %d×%d, %d bytes, %.0f ms from the click (plane %.1f CSS pixels)", name, img.Bounds().Dx(), img.Bounds().Dy(), es.Bytes, es.Ms, s.Plane.Width)
 	if img.Bounds().Dx() != w || img.Bounds().Dy() != h {
 		t.Fatalf("PNG %d×%d, want %d×%d (plane %.1f CSS pixels at scale 2)", img.Bounds().Dx(), img.Bounds().Dy(), w, h, s.Plane.Width)
 	}
@@ -324,6 +313,19 @@ func (b *browserHarness) testPlanePNG(t *testing.T) {
 	} else {
 		t.Logf("the PNG's plane is %.2f grey levels from the screen's (the crosshair is only on the screen)", d)
 	}
+}
+
+// savePlane presses "Plane as PNG" and returns the file's name and picture.
+func (b *browserHarness) savePlane(t *testing.T) (string, image.Image) {
+	t.Helper()
+	b.catchDownloads(t)
+	b.click(t, "#export-png")
+	name, data := b.download(t, 120*time.Second)
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return name, img
 }
 
 // pngSize is a plane PNG's size for a plane of side CSS pixels at a device

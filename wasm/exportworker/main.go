@@ -23,8 +23,9 @@ import (
 	"github.com/govae/govae/wasm/picture/gotext"
 )
 
-// progressEvery is the least time between two progress messages.
-const progressEvery = 100 * time.Millisecond
+// progressEvery is the least time between two progress messages: each one
+// is work for the page's thread (a message, a repaint of the bar).
+const progressEvery = 200 * time.Millisecond
 
 func main() {
 	jobs := make(chan js.Value, 8)
