@@ -434,7 +434,7 @@ func (e *exporter) update() {
 	}
 	starting := "Drawing the plane…"
 	if !e.workerReady {
-		starting = "Starting the exporter (1.5 MB the first time)…"
+		starting = "Starting the exporter (1.6 MB the first time)…"
 	}
 	switch {
 	case j.kind == exportjob.PNG:
