@@ -17,6 +17,7 @@ import (
 	"image/gif"
 	"image/png"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,12 +167,43 @@ func greyDiff(a, b []byte) float64 {
 }
 
 func TestExportBrowser(t *testing.T) {
-	b := startBrowser(t, nil)
+	// Under /noexport/ the export worker's wasm is missing.
+	b := startBrowser(t, func(_ string, v *siteVariants) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/noexport/export.wasm" {
+				http.NotFound(w, r)
+				return
+			}
+			v.ServeHTTP(w, r)
+		})
+	})
 	b.needData(t, "train")
 	t.Run("Timeline", b.testTimeline)
 	t.Run("TimelineGIF", b.testTimelineGIF)
 	t.Run("PlanePNG", b.testPlanePNG)
 	t.Run("Safetensors", b.testSafetensors)
+	t.Run("ExporterMissing", b.testExporterMissing)
+}
+
+// testExporterMissing: without export.wasm an export fails with the reason
+// in the panel, and the page works on.
+func (b *browserHarness) testExporterMissing(t *testing.T) {
+	s, _ := b.open(t, "/noexport/")
+	b.click(t, "#export-png")
+	var es exportState
+	for deadline := time.Now().Add(60 * time.Second); es.Error == ""; es = b.exportState(t) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error after 60 s: %+v", es)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	msg := b.text(t, "#export-msg")
+	t.Logf("without export.wasm: %q", msg)
+	if es.Busy || es.Exports != 0 || !strings.Contains(msg, "could not run") || !strings.Contains(msg, "404") {
+		t.Errorf("export status %+v, message %q", es, msg)
+	}
+	b.clickZ(t, s, 0.5, -0.5)
+	b.waitSample(t, "a click after the failure", func(*browserSample) bool { return true })
 }
 
 // testTimeline trains fresh weights 300 steps, then rewinds the plane to

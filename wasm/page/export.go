@@ -208,7 +208,7 @@ func (e *exporter) startPNG() {
 		return
 	}
 	req := exportjob.Request{Kind: exportjob.PNG, Side: plane.Rect.W / scale, Scale: scale,
-		Overlay:   e.checked("export-overlay") && len(snap.Dots) > 0,
+		Overlay:   e.checked("export-overlay") && e.set.Overlay && len(snap.Dots) > 0, // as the plane shows them
 		Crosshair: e.checked("export-crosshair"), Z1: e.set.Z1, Z2: e.set.Z2}
 	f, err := frameOf(snap)
 	if err != nil {
