@@ -98,6 +98,8 @@ build:
 	$(WASM_ENV) GOEXPERIMENT=$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker.wasm" ./wasm/worker
 	$(WASM_ENV) $(SIMD_ENV),$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/worker-simd.wasm" ./wasm/worker
 	$(WASM_ENV) GOEXPERIMENT=$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/importer.wasm" ./wasm/importworker
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_GOEXPERIMENT) $(GO) build -trimpath -ldflags="-s -w" -o "$(DIST)/export.wasm" ./wasm/exportworker
+	cp wasm/exportworker/export.js "$(DIST)/"
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" wasm/worker/worker.js wasm/simd.js "$(DIST)/"
 	cp index.html page.css loader.js "$(DIST)/"
 	cp -R assets/. "$(DIST)/assets/"

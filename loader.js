@@ -209,19 +209,6 @@
     c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
   }
 
-  // download saves bytes as a file named name, through a Blob URL.
-  function download(name, mime, bytes) {
-    const url = URL.createObjectURL(new Blob([bytes], { type: mime }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.style.display = 'none';
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  }
-
   // canShow reports whether the page's font has a glyph for every
   // character of text: each is drawn and compared with U+0378, a code
   // point no font has, which browsers draw as their missing-glyph box.
@@ -248,7 +235,6 @@
     setOptions,
     setItems,
     putPixels,
-    download,
     canShow,
     preview,
     fullWeights,

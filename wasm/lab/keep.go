@@ -8,42 +8,41 @@ import (
 
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/wasm/bridge"
+	"github.com/govae/govae/wasm/exportjob"
 	"github.com/govae/govae/wasm/view"
 )
 
-// Panel 6: download and load weights, copy the link.
+// Panel 6: download and load weights (core's format or safetensors), copy
+// the link.
 
 // downloadWeights saves the weights shown (the training backend's current
-// weights once it runs) as govae-weights.bin through a Blob URL.
-func (l *Lab) downloadWeights() {
+// weights once it runs) in core's format as govae-weights.bin, or with
+// safetensors as govae-weights.safetensors (core.MarshalSafetensors: the
+// tensors as PyTorch names them, the architecture and likelihood in the
+// header's metadata), which Python's safetensors package reads.
+func (l *Lab) downloadWeights(safetensors bool) {
 	m := l.host.Snapshot()
 	if m == nil {
 		l.setLoadMsg("The weights are not loaded yet.", false)
 		return
 	}
-	b := m.MarshalBinary()
-	arr := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(arr, b)
-	blob := js.Global().Get("Blob").New([]any{arr}, map[string]any{"type": "application/octet-stream"})
-	url := js.Global().Get("URL")
-	if l.blobURL.Truthy() {
-		url.Call("revokeObjectURL", l.blobURL) // the previous download has started by now
+	name, b := "govae-weights.bin", []byte(nil)
+	if safetensors {
+		name, b = "govae-weights.safetensors", m.MarshalSafetensors()
+	} else {
+		b = m.MarshalBinary()
 	}
-	l.blobURL = url.Call("createObjectURL", blob)
-	a := l.dom.Doc.Call("createElement", "a")
-	a.Set("href", l.blobURL)
-	a.Set("download", "govae-weights.bin")
-	a.Get("style").Set("display", "none")
-	l.dom.Doc.Get("body").Call("appendChild", a)
-	a.Call("click")
-	a.Call("remove")
-	l.setLoadMsg(fmt.Sprintf("Saved govae-weights.bin (%s, %s, %s likelihood).", view.FormatBytes(int64(len(b))), l.now.Label, m.Likelihood.Kind), true)
+	l.dom.Download(name, "application/octet-stream", bridge.BytesToJS(b))
+	l.setLoadMsg(fmt.Sprintf("Saved %s (%s, %s, %s likelihood).", name, view.FormatBytes(int64(len(b))), l.now.Label, m.Likelihood.Kind), true)
 }
 
-// bindWeightsInput loads a weights file the visitor chooses. The size is
-// checked before anything is read; the bytes are parsed and validated by
-// core.ParseModel; on any problem the message names the file and the
-// reason (as text, never HTML) and the current model stays.
+// bindWeightsInput loads a weights file the visitor chooses, in either
+// format. The size is checked before anything is read; a safetensors file
+// (core.IsSafetensors) is read and validated by core.ParseSafetensors in
+// the export worker (readSafetensors), which returns it in core's format;
+// core.ParseModel then parses and validates the bytes. On any problem the
+// message names the file and the reason (as text, never HTML) and the
+// current model stays.
 func (l *Lab) bindWeightsInput() {
 	l.dom.On("lab-load", "change", func(t js.Value) {
 		files := t.Get("files")
@@ -67,9 +66,34 @@ func (l *Lab) bindWeightsInput() {
 			if err == nil {
 				data = bridge.GoBytes(js.Global().Get("Uint8Array").New(v))
 			}
+			if err == nil && core.IsSafetensors(data) {
+				l.host.Post(func() { l.setLoadMsg("Reading "+name+" (safetensors)…", true) })
+				if data, err = readSafetensors(data); err != nil {
+					l.host.Post(func() {
+						l.setLoadMsg(fmt.Sprintf("%s was refused: %v. The current model stays.", name, err), false)
+					})
+					return
+				}
+			}
 			l.host.Post(func() { l.loadWeightsFile(name, data, err) })
 		}()
 	})
+}
+
+// readSafetensors has the export worker (export.js: wasm/exportworker)
+// read a safetensors weights file and returns it in core's format: the
+// page's own binary does not link the safetensors reader. It blocks the
+// calling goroutine. Errors are the file's defects (core's safetensors
+// errors, one per kind) or the worker's failure to run.
+func readSafetensors(data []byte) ([]byte, error) {
+	arr := bridge.BytesToJS(data)
+	v, err := bridge.CallWorker("export.js", map[string]any{"id": 1,
+		"request": exportjob.Request{Kind: exportjob.Weights}.Marshal(), "frames": []any{map[string]any{"data": arr}}},
+		[]any{arr.Get("buffer")})
+	if err != nil {
+		return nil, err
+	}
+	return bridge.GoBytes(v.Get("bytes")), nil
 }
 
 // loadWeightsFile checks a weights file and, when it is good, shows and

@@ -74,9 +74,6 @@ type Lab struct {
 	firstDigits []int          // the first test image of each class
 	firstOf     *mnist.Dataset // the test set firstDigits is of (the data set can change)
 
-	// 6 · keep
-	blobURL js.Value
-
 	// The overlay on the plane.
 	overlay       js.Value
 	overlayKey    string
@@ -132,6 +129,7 @@ func New(host Host, dom *bridge.DOM, lock sync.Locker) *Lab {
 		l.drawing, _ = view.DecodeDigit(code) // validated when parsed
 	}
 	l.bindLabControls()
+	l.addPlotButtons()
 	l.pad = newPad(d)
 	if l.drawing != nil {
 		l.pad.paint(l.drawing)
@@ -211,7 +209,8 @@ func (l *Lab) bindLabControls() {
 		"lab-rerun":        func() { l.rerunSelected() },
 		"lab-train-pause":  l.host.Pause,
 		"lab-train-resume": l.host.Train,
-		"lab-download":     l.downloadWeights,
+		"lab-download":     func() { l.downloadWeights(false) },
+		"lab-download-st":  func() { l.downloadWeights(true) },
 		"lab-copy-link":    l.copyLink,
 		"lab-fold":         l.foldLab,
 		"lab-mean-recon":   l.showEffectiveBeta,

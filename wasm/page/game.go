@@ -50,6 +50,10 @@ type Game struct {
 
 	keeper *keeper        // the run kept in IndexedDB (keeper.go)
 	kept   *lab.KeptPanel // the lab's list of kept checkpoints
+	// The timeline of the manifold and the picture exports (rewind.go,
+	// export.go).
+	rewind *rewind
+	export *exporter
 }
 
 // New reads the settings from the URL, binds the page's controls and
@@ -67,6 +71,9 @@ func New() *Game {
 	g.session.data = newDatasets(g.dom, g.session, &g.settings, &g.url, g.queue.post, g.panel.addNotice)
 	newOwnImages(g.dom, g.session.data, g.queue.post)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
+	g.rewind = newRewind(g.dom, g.session, g.queue.post, &g.lock, func() time.Duration { return g.export.frameDelay() })
+	g.session.rewind = g.rewind
+	g.export = newExporter(g.dom, g.session, g.rewind, g.ex, &g.settings, g.queue.post, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
 	g.keeper = newKeeper(g)
 	g.kept = lab.NewKeptPanel(g.dom, keeperForLab{g.keeper}, g.queue.post)
@@ -95,6 +102,7 @@ func (g *Game) Update() (err error) {
 		return nil // waiting for the weights
 	}
 	g.session.update()
+	g.rewind.update()
 	if g.ex.Update() {
 		g.url.changed()
 	}
@@ -105,6 +113,7 @@ func (g *Game) Update() (err error) {
 	}
 	g.session.watchBackend() // the workers' download and failures
 	g.keeper.update()        // saving and restoring the run
+	g.export.update()
 	if g.panel.due() {
 		g.panel.show()
 		g.screen.relayoutIfMoved(g)
@@ -236,6 +245,7 @@ func (s *screen) relayout(g *Game) {
 	s.panel = s.panelRect(g)
 	free := view.FreeArea(view.Rect{W: s.outsideW, H: s.outsideH}, s.panel)
 	g.ex.SetLayout(free, s.scale)
+	g.rewind.place(free, s.scale)
 }
 
 // relayoutIfMoved relayouts when the panel was folded or unfolded.

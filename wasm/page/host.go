@@ -14,7 +14,7 @@ import (
 // settings, and the lab's point picker.
 type source struct{ g *Game }
 
-func (s source) Scene() *scene.Scene      { return s.g.session.scene }
+func (s source) Scene() *scene.Scene      { return s.g.rewind.scene(s.g.session.scene) }
 func (s source) Settings() *view.Settings { return &s.g.settings }
 func (s source) History() *view.History   { return s.g.session.history }
 func (s source) Untrained() bool          { return s.g.session.weights == weightsUntrained }

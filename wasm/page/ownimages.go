@@ -82,7 +82,7 @@ func (o *ownImages) importFiles(files js.Value) {
 		o.state, o.err, o.last = "importing", "", imports.Reply{Total: list.Length()}
 		obj, _ := imports.ToJS(imports.Request{Kind: imports.Import, Seq: o.seq}, nil)
 		obj.Set(imports.Files, list)
-		o.worker.Post(obj, js.Undefined())
+		o.worker.Post(obj, nil)
 		o.render()
 	})
 }
@@ -120,7 +120,7 @@ func (o *ownImages) startWorker() {
 	boot.Set("ports", js.Global().Get("Array").New())
 	msg := js.Global().Get("Object").New()
 	msg.Set("boot", boot)
-	o.worker.Post(msg, js.Undefined())
+	o.worker.Post(msg, nil)
 }
 
 // fail reports that the worker failed; the next import starts a new one.
@@ -146,8 +146,8 @@ func (o *ownImages) receive(r *imports.Reply, a map[string][]byte) {
 		o.fail(r.Err)
 		return
 	case imports.Saved:
-		o.dom.Download(r.ImagesName, "application/gzip", a[imports.Images])
-		o.dom.Download(r.LabelsName, "application/gzip", a[imports.Labels])
+		o.dom.DownloadBytes(r.ImagesName, "application/gzip", a[imports.Images])
+		o.dom.DownloadBytes(r.LabelsName, "application/gzip", a[imports.Labels])
 		o.show(fmt.Sprintf("Saved %d images as %s and %s; choose both files above to load them again.",
 			r.Imported, r.ImagesName, r.LabelsName), true)
 		return
@@ -199,7 +199,7 @@ func (o *ownImages) save() {
 	}
 	o.seq++
 	obj, _ := imports.ToJS(imports.Request{Kind: imports.Save, Seq: o.seq}, nil)
-	o.worker.Post(obj, js.Undefined())
+	o.worker.Post(obj, nil)
 }
 
 // show writes a message under the drop zone.

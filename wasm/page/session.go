@@ -65,6 +65,8 @@ type session struct {
 	firstPaintAt float64       // performance.now() when firstPaint resolved, 0 before
 	painted      chan struct{} // closed at the first paint
 	awaitFull    bool          // the full weights' manifold is being decoded over the preview's
+
+	rewind *rewind // keeps the refreshed manifolds while training (rewind.go)
 }
 
 func newSession(dom *bridge.DOM, settings *view.Settings, ex *explorer.Explorer, post func(func()), board *statusBoard) *session {
@@ -176,6 +178,7 @@ func (s *session) refresh(parts int) {
 	if !s.settings.Overlay {
 		parts &^= scene.PartDots
 	}
+	s.rewind.refreshing(parts)
 	dst := s.scene.Model
 	if dst == s.initial {
 		dst = nil // a new model, so the pretrained weights stay intact
@@ -302,6 +305,7 @@ func (s *session) load(m *core.Model, label string) error {
 
 func (s *session) afterLoad() {
 	s.run++
+	s.rewind.loaded()
 	s.ex.Invalidate()
 	s.history.Reset()
 	s.lastLoss = nil

@@ -14,6 +14,9 @@ type Layout struct {
 	Legend     Rect // the overlay's colour key
 	Recon      Rect // test digits over their reconstructions
 	Chart      Rect // the loss chart
+	// Timeline is the strip under the chart where the page puts the
+	// timeline's slider (an HTML block over the canvas, wasm/page's rewind).
+	Timeline Rect
 }
 
 // Sizes in CSS pixels.
@@ -28,6 +31,7 @@ const (
 	layoutZText    = 46  // two lines of z readout under the large digit
 	layoutLegendH  = 70
 	layoutChartMin = 150
+	layoutTimeline = 54 // the timeline's slider row and its caption
 )
 
 // FreeArea returns the largest rectangle of the viewport vp beside the
@@ -80,7 +84,9 @@ func ComputeLayout(free Rect, scale float64) Layout {
 		d = math.Floor(math.Max(d, 84*u))
 		l.Sample = Rect{cx, y0, col, title + d + layoutZText*u}
 		l.Legend = Rect{cx, l.Sample.Bottom(), col, layoutLegendH * u}
-		l.Chart = Rect{cx, l.Legend.Bottom(), col, math.Max(colH-(l.Legend.Bottom()-y0), layoutChartMin*u)}
+		tl := layoutTimeline * u
+		l.Chart = Rect{cx, l.Legend.Bottom(), col, math.Max(colH-(l.Legend.Bottom()-y0)-tl, layoutChartMin*u)}
+		l.Timeline = Rect{cx, l.Chart.Bottom(), col, tl}
 		return l
 	}
 
@@ -97,7 +103,9 @@ func ComputeLayout(free Rect, scale float64) Layout {
 	l.Sample = Rect{free.X + pad, row, d, title + d + layoutZText*u}
 	right := Rect{l.Sample.Right() + pad, row, w - d - pad, l.Sample.H}
 	l.Legend = Rect{right.X, row, right.W, layoutLegendH * u}
-	l.Chart = Rect{right.X, l.Legend.Bottom(), right.W, math.Max(right.H-l.Legend.H, 100*u)}
-	l.Recon = Rect{free.X + pad, math.Max(l.Sample.Bottom(), l.Chart.Bottom()), w, layoutReconH * u}
+	tl := layoutTimeline * u
+	l.Chart = Rect{right.X, l.Legend.Bottom(), right.W, math.Max(right.H-l.Legend.H-tl, 100*u)}
+	l.Timeline = Rect{right.X, l.Chart.Bottom(), right.W, tl}
+	l.Recon = Rect{free.X + pad, math.Max(l.Sample.Bottom(), l.Timeline.Bottom()), w, layoutReconH * u}
 	return l
 }

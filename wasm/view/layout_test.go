@@ -23,7 +23,12 @@ func TestLayoutFits(t *testing.T) {
 		if l.Plane.W != l.Plane.H || l.Plane.W < 120*c.scale {
 			t.Errorf("%s: plane %+v not a usable square", c.name, l.Plane)
 		}
-		blocks := map[string]Rect{"plane": l.PlaneBlock, "sample": l.Sample, "legend": l.Legend, "recon": l.Recon, "chart": l.Chart}
+		// The timeline's strip is under the chart, as wide as it.
+		if tl := l.Timeline; tl.X != l.Chart.X || tl.Y != l.Chart.Bottom() || tl.W != l.Chart.W || tl.H != 54*c.scale {
+			t.Errorf("%s: timeline %+v not under the chart %+v", c.name, tl, l.Chart)
+		}
+		blocks := map[string]Rect{"plane": l.PlaneBlock, "sample": l.Sample, "legend": l.Legend, "recon": l.Recon, "chart": l.Chart,
+			"timeline": l.Timeline}
 		for n, r := range blocks {
 			if r.Empty() || r.X < c.free.X || r.Y < c.free.Y || r.Right() > c.free.Right()+0.5 || r.Bottom() > c.free.Bottom()+0.5 {
 				t.Errorf("%s: %s %+v outside %+v", c.name, n, r, c.free)
