@@ -47,10 +47,14 @@ type Settings struct {
 	// ArchKey; Architecture in arch.go); the page builds fresh weights when
 	// it changes.
 	Arch string
+	// Slice is the plane's 2-D slice of a larger latent space (URL
+	// parameters SliceKeys, slice_settings.go).
+	Slice SliceSettings
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
+var Keys = append(append([]string{"lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"},
+	SliceKeys...), LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
@@ -67,6 +71,7 @@ func DefaultSettings() Settings {
 		LearningRate: c.LearningRate, BatchSize: c.BatchSize, Beta: c.Beta, WarmupSteps: c.WarmupSteps,
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
 		Lab: DefaultLabSettings(), Workers: AutoWorkers, Arch: FormatArch(core.DefaultArchitecture()),
+		Slice: DefaultSliceSettings(),
 	}
 }
 
@@ -167,6 +172,9 @@ func (s *Settings) Set(key, value string) error {
 			}
 		})
 	}
+	if isSliceKey(key) {
+		return s.Slice.Set(key, value)
+	}
 	if isLabKey(key) {
 		return s.Lab.Set(key, value)
 	}
@@ -209,6 +217,9 @@ func (s Settings) Get(key string) string {
 	case "z2":
 		return FormatCoordinate(s.Z2)
 	}
+	if isSliceKey(key) {
+		return s.Slice.Get(key)
+	}
 	return s.Lab.Get(key)
 }
 
@@ -247,7 +258,7 @@ func ParseQuery(raw string) (Settings, []Notice) {
 				Message: fmt.Sprintf("malformed parameter %q ignored", part)})
 			continue
 		}
-		if _, known := names[key]; !known && !isLabKey(key) {
+		if _, known := names[key]; !known && !isLabKey(key) && !isSliceKey(key) {
 			notices = append(notices, Notice{Key: key, Value: value,
 				Message: fmt.Sprintf("unknown parameter %q ignored", key)})
 			continue
