@@ -82,6 +82,7 @@ func (s browserStatus) plane() view.Plane {
 
 type browserSample struct {
 	Z      [2]float64 `json:"z"`
+	Latent []float64  `json:"latent"` // the full latent point decoded (issue 11)
 	Pixels []float64  `json:"pixels"`
 }
 

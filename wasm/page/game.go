@@ -44,6 +44,7 @@ type Game struct {
 
 	session *session
 	panel   *panel
+	arch    *archEditor // issue 11: the architecture editor (archeditor.go)
 	ex      *explorer.Explorer
 	lab     *lab.Lab
 	loop    *workLoop
@@ -61,6 +62,8 @@ func New() *Game {
 	g.panel = &panel{dom: g.dom, settings: &g.settings, s: g.session, ex: g.ex, url: &g.url, post: g.queue.post, notices: notices}
 	g.panel.bindControls()
 	g.panel.showNotices()
+	g.arch = newArchEditor(g.dom, &g.settings, &g.url, g.queue.post, g.session.applyArch)
+	g.session.slices = newSlicePanel(g.dom, &g.settings, g.session, g.ex, &g.url, g.queue.post)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
 	g.exposeHooks()
@@ -97,6 +100,10 @@ func (g *Game) Update() (err error) {
 	g.session.watchBackend() // the workers' download and failures
 	if g.panel.due() {
 		g.panel.show()
+		// Issue 11: the network's editor, latent dimensions and held-out line.
+		g.arch.follow()
+		g.session.slices.show()
+		g.session.heldOut.show(g.session)
 		g.screen.relayoutIfMoved(g)
 	}
 	g.board.publish(g.session, g.ex, g.panel.notices)

@@ -61,6 +61,12 @@ type session struct {
 	firstPaintAt float64       // performance.now() when firstPaint resolved, 0 before
 	painted      chan struct{} // closed at the first paint
 	awaitFull    bool          // the full weights' manifold is being decoded over the preview's
+
+	// Issue 11: the held-out curve (heldout.go) and why the network is not
+	// the pretrained one (arch.go).
+	heldOut  heldOutRoom
+	archNote string
+	slices   *slicePanel // the latent dimensions' block, which shows the held-out KL (slice.go)
 }
 
 func newSession(dom *bridge.DOM, settings *view.Settings, ex *explorer.Explorer, post func(func()), board *statusBoard) *session {
@@ -94,6 +100,7 @@ func (s *session) start(m *core.Model, err error) {
 		s.weights = weightsUntrained
 	} else {
 		s.pretrained = m
+		m = s.linkArchitecture(m)
 	}
 	s.initial = m
 	s.ex.Invalidate()
@@ -111,9 +118,9 @@ func (s *session) start(m *core.Model, err error) {
 
 func (s *session) freshModel() *core.Model {
 	s.seed++
-	m, err := core.New(core.DefaultArchitecture(), s.seed)
+	m, err := core.New(s.architecture(), s.seed)
 	if err != nil {
-		panic(err) // the default architecture is valid
+		panic(err) // the settings' architecture is valid
 	}
 	m.Likelihood = s.settings.TrainConfig().Likelihood
 	return m
@@ -303,6 +310,7 @@ func (s *session) afterLoad() {
 	s.trainErr = ""
 	s.maxSlice = 0
 	s.refresh(scene.PartManifold | scene.PartRecon | scene.PartDots)
+	s.loaded()
 }
 
 // snapshot returns a copy of the current weights: the backend's once it
@@ -325,11 +333,11 @@ func (s *session) passes(examples int64) float64 {
 	return float64(examples) / float64(s.train.n)
 }
 
-// checkPageShape refuses models the page cannot show.
+// checkPageShape refuses models the page cannot show: networks beyond the
+// architecture editor's limits (core.EditorLimits).
 func checkPageShape(m *core.Model) error {
-	if m.Arch.Input != 28*28 || m.Arch.Latent != 2 {
-		return fmt.Errorf("the weights are for %d-pixel images and a %d-D latent space; this page needs 784 and 2",
-			m.Arch.Input, m.Arch.Latent)
+	if err := view.CheckArch(m.Arch); err != nil {
+		return fmt.Errorf("the weights' network (%s) is not one this page can show: %v", m.Arch, err)
 	}
 	return nil
 }
@@ -342,4 +350,5 @@ func (s *session) update() {
 	if s.backend != nil && s.training() && !train.TrainsHere(s.backend) {
 		s.collect(0)
 	}
+	s.heldOut.tick(s)
 }

@@ -40,6 +40,12 @@ type statusJSON struct {
 	Recons         int          `json:"recons"`     // reconstruction strips published
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
+
+	// Issue 11: the network, its latent slice and KL, the held-out curve
+	// (slice.go, heldout.go).
+	Arch         archJSON     `json:"arch"`
+	HeldOut      *heldOutJSON `json:"heldOut"`
+	HeldOutError string       `json:"heldOutError,omitempty"`
 }
 
 type settingsJSON struct {
@@ -116,6 +122,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL
 	}
+	out.Arch, out.HeldOut, out.HeldOutError = g.networkStatus()
 	for _, n := range notices {
 		out.Notices = append(out.Notices, n.Message)
 	}

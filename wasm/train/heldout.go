@@ -53,15 +53,16 @@ func (h *HeldOut) deliver(m *dp.Message) {
 	}
 }
 
-// Ask sends a request for the weights of generation gen (the page's count
-// of weight changes: a new gen starts a new curve) after steps optimiser
-// steps, when one is due; weights, called only then, returns their weights
-// file. It reports whether it asked; never after the worker failed.
-func (h *HeldOut) Ask(gen uint64, steps int, weights func() []byte) bool {
+// Ask sends a request about the weights of generation gen (the page's
+// count of weight changes: a new gen starts a new curve) when one is due;
+// weights, called only then, returns their weights file and the optimiser
+// step they are from. It reports whether it asked; never after the worker
+// failed.
+func (h *HeldOut) Ask(gen uint64, weights func() (file []byte, steps int)) bool {
 	if h.Err() != nil {
 		return false
 	}
-	m := h.client.Request(h.now(), gen, steps, nil)
+	m := h.client.Request(h.now(), gen, 0, nil)
 	if m == nil {
 		return false
 	}
@@ -69,7 +70,7 @@ func (h *HeldOut) Ask(gen uint64, steps int, weights func() []byte) bool {
 		h.t = h.start(1, h.deliver)
 		h.t.Post(0, h.held)
 	}
-	m.Weights = weights()
+	m.Weights, m.Steps = weights()
 	h.t.Post(0, m)
 	return true
 }

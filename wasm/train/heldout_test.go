@@ -57,7 +57,7 @@ func TestHeldOut(t *testing.T) {
 
 	m := smallModel(t, 4)
 	asked := 0
-	if !h.Ask(1, 7, func() []byte { asked++; return m.MarshalBinary() }) || asked != 1 {
+	if !h.Ask(1, func() ([]byte, int) { asked++; return m.MarshalBinary(), 7 }) || asked != 1 {
 		t.Fatal("the first request was not sent")
 	}
 	if fw == nil || len(fw.nodes) != 1 {
@@ -73,11 +73,11 @@ func TestHeldOut(t *testing.T) {
 	}
 	// Paced: not again within DefaultEvalEvery, and weights is not called.
 	clock = clock.Add(time.Second)
-	if h.Ask(1, 8, func() []byte { asked++; return nil }) || asked != 1 {
+	if h.Ask(1, func() ([]byte, int) { asked++; return nil, 8 }) || asked != 1 {
 		t.Error("asked again after a second")
 	}
 	clock = clock.Add(dp.DefaultEvalEvery)
-	if !h.Ask(1, 9, func() []byte { return m.MarshalBinary() }) {
+	if !h.Ask(1, func() ([]byte, int) { return m.MarshalBinary(), 9 }) {
 		t.Error("not asked again after the interval")
 	}
 	waitPoints(t, h, 1)
@@ -93,7 +93,7 @@ func TestHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !h.Ask(2, 0, func() []byte { return m4.MarshalBinary() }) {
+	if !h.Ask(2, func() ([]byte, int) { return m4.MarshalBinary(), 0 }) {
 		t.Fatal("a new generation was not asked at once")
 	}
 	p = waitPoints(t, h, 1)[0]
@@ -104,7 +104,7 @@ func TestHeldOut(t *testing.T) {
 
 	// A bad file: that evaluation fails, the worker stays.
 	clock = clock.Add(time.Hour)
-	h.Ask(2, 1, func() []byte { return []byte("GOVAEWT\nnot weights") })
+	h.Ask(2, func() ([]byte, int) { return []byte("GOVAEWT\nnot weights"), 1 })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		_, err := h.Take()
@@ -124,7 +124,7 @@ func TestHeldOut(t *testing.T) {
 	}
 	fw.nodes[0].Send(dp.Main, &dp.Message{Kind: dp.Failed, Fatal: true, Err: "worker.wasm could not be loaded"})
 	clock = clock.Add(time.Hour)
-	if h.Err() == nil || h.Ask(3, 0, func() []byte { return m.MarshalBinary() }) {
+	if h.Err() == nil || h.Ask(3, func() ([]byte, int) { return m.MarshalBinary(), 0 }) {
 		t.Error("asked after the worker failed")
 	}
 }
