@@ -22,12 +22,12 @@ import (
 // new model starts a new curve. Its latest KL per latent dimension is what
 // the latent-dimension bars show and what picks the plane's default pair.
 type heldOutRoom struct {
-	eval     *train.HeldOut // nil until the test digits are in (and without Web Workers)
-	gen      uint64         // generation of the weights: one per model loaded
-	asked    *[2]uint64     // the generation and backend Version last asked about
-	scratch  *core.Model    // reused for the weights' copies
-	err      string         // why there is no curve, or why the last evaluation failed
-	latest   *dp.EvalPoint  // of this generation
+	eval    *train.HeldOut // nil until the test digits are in (and without Web Workers)
+	gen     uint64         // generation of the weights: one per model loaded
+	asked   *[2]uint64     // the generation and backend Version last asked about
+	scratch *core.Model    // reused for the weights' copies
+	err     string         // why there is no curve, or why the last evaluation failed
+	latest  *dp.EvalPoint  // of this generation
 }
 
 // restart starts a new curve: a new model is shown.
