@@ -127,6 +127,7 @@ func TestArchBrowser(t *testing.T) {
 	t.Run("Editor", b.testArchEditor)
 	t.Run("Reload", b.testArchReload)
 	t.Run("Slice", b.testArchSlice)
+	t.Run("Lab", b.testArchLab)
 	t.Run("Refused", b.testArchRefused)
 }
 
@@ -210,20 +211,7 @@ func (b *browserHarness) testArchReload(t *testing.T) {
 // mean of a drawing given in the link.
 func (b *browserHarness) testArchSlice(t *testing.T) {
 	b.onPage(t)
-	// A drawn "7": a bar along the top and a stroke down to the left.
-	px := make([]float32, view.DigitPixels)
-	for x := 7; x <= 20; x++ {
-		px[6*28+x], px[7*28+x] = 1, 1
-	}
-	for y := 8; y <= 22; y++ {
-		x := 20 - (y-8)*8/14
-		px[y*28+x], px[y*28+x-1] = 1, 1
-	}
-	code, err := view.EncodeDigit(px)
-	if err != nil {
-		t.Fatal(err)
-	}
-	drawing, _ := view.DecodeDigit(code)
+	code, drawing := drawnSeven(t)
 	link := b.pageURL(t, "arch="+editedSpec)
 	u, _ := url.Parse(link)
 	b.open(t, u.Path+"?"+u.RawQuery+"&ref=drawing&digit="+code)
@@ -314,12 +302,76 @@ func (b *browserHarness) testArchSlice(t *testing.T) {
 	b.screenshot(t, "arch-slice-chosen")
 }
 
+// drawnSeven returns a drawn "7" — a bar along the top, a stroke down to
+// the left — as the URL's digit code and its pixels.
+func drawnSeven(t *testing.T) (string, []float32) {
+	t.Helper()
+	px := make([]float32, view.DigitPixels)
+	for x := 7; x <= 20; x++ {
+		px[6*28+x], px[7*28+x] = 1, 1
+	}
+	for y := 8; y <= 22; y++ {
+		x := 20 - (y-8)*8/14
+		px[y*28+x], px[y*28+x-1] = 1, 1
+	}
+	code, err := view.EncodeDigit(px)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawing, _ := view.DecodeDigit(code)
+	return code, drawing
+}
+
+// testArchLab opens the lab at latent 4: the drawing's posterior has four
+// dimensions, its table, ellipse and the interpolation use the plane's
+// pair, and the encoder's estimators measure all eight gradient
+// components, named after the pair.
+func (b *browserHarness) testArchLab(t *testing.T) {
+	b.onPage(t)
+	code, _ := drawnSeven(t)
+	u, _ := url.Parse(b.pageURL(t, "arch="+editedSpec))
+	b.open(t, u.Path+"?"+u.RawQuery+"&lab=1&gdigit=drawn&gcomp=lv2&digit="+code)
+	s := b.waitArch(t, "the pair", 90*time.Second, func(s archStatus) bool { return len(s.Arch.KLPerDim) == 4 })
+	i, j := s.Arch.Dims[0]-1, s.Arch.Dims[1]-1
+	ls := b.waitLab(t, "the lab at latent 4", 120*time.Second, func(l labStatus) bool {
+		return l.Drawing && len(l.Mu) == 4 && l.Overlay.Ellipse && l.Overlay.Path && l.Interp > 0 &&
+			l.Encoder != nil && l.Encoder.Done && len(l.Encoder.Reparam) == 8
+	})
+	if h1, h2 := b.text(t, "#lab-post-z1"), b.text(t, "#lab-post-z2"); h1 != view.LatentName(i) || h2 != view.LatentName(j) {
+		t.Errorf("the posterior's table shows %s, %s; the plane z%d, z%d", h1, h2, i+1, j+1)
+	}
+	if got, want := b.eval(t, `document.querySelector("#lab-gcomp").selectedOptions[0].textContent`), "∂/∂log σ"+strings.TrimPrefix(view.LatentName(j), "z")+"²"; got != want {
+		t.Errorf("the estimators' component menu shows %q, want %q", got, want)
+	}
+	if p := b.text(t, "#lab-enc-progress"); !strings.Contains(p, "∂/∂log σ"+strings.TrimPrefix(view.LatentName(j), "z")+"²") {
+		t.Errorf("the estimators' summary %q does not name the plane's vertical dimension", p)
+	}
+	if errs := b.text(t, "#errors"); errs != "" {
+		t.Errorf("page errors: %q", errs)
+	}
+	t.Logf("the drawing at latent 4: μ %v, σ %v", ls.Mu, ls.Sigma)
+	b.screenshot(t, "arch-lab")
+}
+
 // testArchRefused types the absurd values issue 11 names into the editor:
 // each is refused beside its field, Apply changes nothing, and the model is
 // untouched (the same plane point decodes to the same pixels).
 func (b *browserHarness) testArchRefused(t *testing.T) {
-	st := b.onPage(t)
+	b.onPage(t)
+	u, _ := url.Parse(b.pageURL(t, "arch="+editedSpec))
+	st, _ := b.open(t, u.Path+"?"+u.RawQuery+"&lab=0") // the train panel, not the lab
+	// Settled: the KL is in, the plane shows its pair, no manifold is on its way.
+	b.waitArch(t, "the KL and its pair", 90*time.Second, func(s archStatus) bool {
+		i, j, err := core.DefaultPair(s.Arch.KLPerDim)
+		return err == nil && s.Arch.Dims == [2]int{i + 1, j + 1}
+	})
 	before := b.archStatus(t)
+	for settled := time.Now(); time.Since(settled) < time.Second; {
+		time.Sleep(100 * time.Millisecond)
+		if now := b.archStatus(t); now.Manifolds != before.Manifolds {
+			before, settled = now, time.Now()
+		}
+	}
 	b.clickZ(t, st, -0.4, 0.3)
 	ref := b.waitSample(t, "a digit before", func(p *browserSample) bool { return math.Abs(p.Z[0]+0.4) < 0.05 })
 	if b.eval(t, `String(document.querySelector("#arch-box").open)`) != "true" {
