@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +131,7 @@ func TestArchBrowser(t *testing.T) {
 	t.Run("Slice", b.testArchSlice)
 	t.Run("Lab", b.testArchLab)
 	t.Run("Refused", b.testArchRefused)
+	t.Run("LoadFile", b.testArchLoadFile)
 }
 
 // testArchEditor sets LeakyReLU, batch norm, dropout 0.2 and latent 4 in the
@@ -420,4 +423,59 @@ func (b *browserHarness) testArchRefused(t *testing.T) {
 	if b.text(t, "#arch-enc-1-msg") != "" || b.text(t, "#arch-msg") != "" {
 		t.Errorf("messages after the undo: %q, %q", b.text(t, "#arch-enc-1-msg"), b.text(t, "#arch-msg"))
 	}
+}
+
+// testArchLoadFile loads weights files in the lab (panel 6): one of
+// another network switches the editor, the status and the URL to it; one
+// beyond the editor's limits is refused; back to pretrained switches back.
+func (b *browserHarness) testArchLoadFile(t *testing.T) {
+	b.open(t, "/govae/?lab=1&labsec=keep")
+	a := core.Architecture{Input: 784, Encoder: []int{64}, Decoder: []int{48}, Latent: 3, Activation: core.Tanh, Dropout: 0.1}
+	m, err := core.New(a, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := core.Architecture{Input: 784, Encoder: []int{16}, Decoder: []int{16}, Latent: 20, Activation: core.ReLU}
+	mb, err := core.New(big, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name string, data []byte) string {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prev := b.labStatus(t).LoadMsg
+		if err := b.run(t, 10*time.Second, chromedp.SetUploadFiles(chromedp.CSS("#lab-load"), []string{p})); err != nil {
+			t.Fatal(err)
+		}
+		return b.waitLab(t, "the verdict on "+name, 20*time.Second, func(s labStatus) bool { return s.LoadMsg != prev && s.LoadMsg != "" }).LoadMsg
+	}
+	if msg := upload("latent3.bin", m.MarshalBinary()); !strings.Contains(msg, "Loaded latent3.bin") {
+		t.Fatalf("a latent-3 file: %q", msg)
+	}
+	spec := view.FormatArch(a)
+	s := b.waitArch(t, "the loaded network", 10*time.Second, func(s archStatus) bool { return s.Arch.Spec == spec })
+	if s.Arch.Latent != 3 || s.Weights != "loaded from a file" || b.text(t, "#arch-words") != a.String() {
+		t.Errorf("after loading: %+v, weights %q, panel %q", s.Arch, s.Weights, b.text(t, "#arch-words"))
+	}
+	if got := b.eval(t, `document.querySelector("#arch-latent").value + " " + document.querySelector("#arch-act").value + " " +
+		document.querySelector("#arch-enc-1").value + " " + document.querySelector("#arch-dec-1").value`); got != "3 tanh 64 48" {
+		t.Errorf("the editor shows %q", got)
+	}
+	b.pageURL(t, "arch="+spec)
+	if msg := upload("latent20.bin", mb.MarshalBinary()); !strings.Contains(msg, "latent20.bin was refused") || !strings.Contains(msg, "latent size 20 out of range [2, 16]") {
+		t.Errorf("a latent-20 file: %q", msg)
+	}
+	if s := b.archStatus(t); s.Arch.Spec != spec {
+		t.Errorf("the refused file changed the network to %s", s.Arch.Spec)
+	}
+	b.click(t, "#lab-close")
+	b.click(t, "#pretrained")
+	def := view.FormatArch(core.DefaultArchitecture())
+	b.waitArch(t, "the pretrained network", 10*time.Second, func(s archStatus) bool {
+		return s.Arch.Spec == def && s.Weights == "pretrained" && b.eval(t, `document.querySelector("#arch-latent").value`) == "2"
+	})
+	b.pageURL(t, "arch="+def)
 }

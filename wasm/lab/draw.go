@@ -210,9 +210,9 @@ func (l *Lab) drawPanelUpdate() {
 	m := l.now.Model
 	l.mu, l.lv = m.Encode(l.drawing, 1)
 	s := l.settings.Lab
-	sl := l.slice()
-	dims := [2]int{sl.I, sl.J} // the plane's two dimensions
-	sigma := [2]float64{view.SigmaFromLogvar(float64(l.lv[sl.I])), view.SigmaFromLogvar(float64(l.lv[sl.J]))}
+	pi, pj := l.pairIn(len(l.mu))
+	dims := [2]int{pi, pj} // the plane's two dimensions
+	sigma := [2]float64{view.SigmaFromLogvar(float64(l.lv[pi])), view.SigmaFromLogvar(float64(l.lv[pj]))}
 	z := l.posteriorSamples()
 	dec := m.Decode(z, s.Post, m.Likelihood, nil)
 	mean := m.Decode(l.mu, 1, m.Likelihood, nil)
@@ -294,11 +294,12 @@ func (l *Lab) drawPostZoom(z []float32) {
 	e1, e2 := at([2]float64{mu[0] + sg[0], mu[1]}), at([2]float64{mu[0], mu[1] + sg[1]})
 	p.Polyline([][2]float64{c, e1}, cssText, 1.2, 0)
 	p.Polyline([][2]float64{c, e2}, cssText, 1.2, 0)
-	sl := l.slice()
-	p.Text("σ"+subscript(sl.I), e1[0]+3, c[1]+8, 11, cssText, "left")
-	p.Text("σ"+subscript(sl.J), c[0]-4, e2[1]-2, 11, cssText, "right")
-	for i := 0; i+sl.Dim() <= len(z); i += sl.Dim() {
-		q := at(l.onPlane(z[i : i+sl.Dim()]))
+	d := len(l.mu)
+	pi, pj := l.pairIn(d)
+	p.Text("σ"+subscript(pi), e1[0]+3, c[1]+8, 11, cssText, "left")
+	p.Text("σ"+subscript(pj), c[0]-4, e2[1]-2, 11, cssText, "right")
+	for i := 0; i+d <= len(z); i += d {
+		q := at(l.onPlane(z[i : i+d]))
 		if q[0] >= x0 && q[0] <= x0+side && q[1] >= top && q[1] <= top+side {
 			p.Circle(q[0], q[1], 3, "#c9f6ff", cssBG, 1)
 		}

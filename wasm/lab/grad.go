@@ -159,7 +159,7 @@ func (l *Lab) encoderUpdate() {
 			note = " (the weights have changed since: training is running; it is measured again when training pauses)"
 		}
 		st := j.Stats()
-		c := l.gradIndex(s.Comp)
+		c := l.gradIndex(s.Comp, len(j.Mu))
 		ratio := st[1][c].Var / st[0][c].Var
 		mu, lv := l.onPlane(j.Mu), l.onPlane(j.Logvar) // the plane's two dimensions
 		d.SetText("lab-enc-progress", fmt.Sprintf("%s (μ = (%s, %s), log σ² = (%s, %s)): %d single-sample estimates per estimator, seed %d. "+
@@ -202,7 +202,7 @@ func (l *Lab) drawEncoder() {
 	if j == nil || len(j.Reparam) < 2 || !p.Begin() {
 		return
 	}
-	c := l.gradIndex(l.settings.Lab.Comp)
+	c := l.gradIndex(l.settings.Lab.Comp, len(j.Mu))
 	a, b := j.Component(0, c), j.Component(1, c)
 	ra, rb := core.Summarize(a), core.Summarize(b)
 	// The truth is unknown here; both means estimate it, the

@@ -34,21 +34,34 @@ func (l *Lab) planeZ(pts [][2]float64) []float32 {
 	return z
 }
 
+// pairIn returns the plane's two dimensions in a latent space of d
+// dimensions: the slice's, or (0, 1) for a vector of another model (one
+// computed before the weights changed, until it is computed again).
+func (l *Lab) pairIn(d int) (i, j int) {
+	if sl := l.slice(); sl.Dim() == d {
+		return sl.I, sl.J
+	}
+	return 0, 1
+}
+
 // onPlane returns the plane's pair of a full latent vector v (μ, log σ², σ
 // or a sample).
 func (l *Lab) onPlane(v []float32) [2]float64 {
-	z1, z2 := l.slice().Coords(v)
-	return [2]float64{z1, z2}
+	if len(v) < 2 {
+		return [2]float64{}
+	}
+	i, j := l.pairIn(len(v))
+	return [2]float64{float64(v[i]), float64(v[j])}
 }
 
 // gradIndex returns the column of the encoder gradient's rows (∂/∂μ, then
-// ∂/∂log σ², Latent each) that gradient component c of GradComponents —
-// μ and log σ² of the plane's horizontal and vertical dimensions — is.
-func (l *Lab) gradIndex(c int) int {
-	sl := l.slice()
-	dim := []int{sl.I, sl.J}[c%2]
+// ∂/∂log σ², d each) that gradient component c of GradComponents — μ and
+// log σ² of the plane's horizontal and vertical dimensions — is.
+func (l *Lab) gradIndex(c, d int) int {
+	i, j := l.pairIn(d)
+	dim := []int{i, j}[c%2]
 	if c >= 2 {
-		return sl.Dim() + dim
+		return d + dim
 	}
 	return dim
 }
@@ -68,10 +81,10 @@ func subscript(k int) string { return strings.TrimPrefix(view.LatentName(k), "z"
 // gradOptions names the gradient components' menu after the plane's two
 // dimensions (∂/∂μ₃ … at latent size 4 with the pair z₃, z₁).
 func (l *Lab) gradOptions() {
-	sl := l.slice()
+	d := l.slice().Dim()
 	labels := make([]string, len(view.GradComponents))
 	for c := range labels {
-		labels[c] = gradName(l.gradIndex(c), sl.Dim())
+		labels[c] = gradName(l.gradIndex(c, d), d)
 	}
 	l.dom.SetOptions("lab-gcomp", view.GradComponents, labels, l.settings.Get("gcomp"))
 }

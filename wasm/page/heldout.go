@@ -42,26 +42,27 @@ func (h *heldOutRoom) tick(s *session) {
 	if s.backend == nil || s.scene == nil || !h.ready(s) {
 		return
 	}
+	// First ask — a new generation starts the evaluator's new curve, so
+	// that answers about the weights before are dropped — then take.
+	now := [2]uint64{h.gen, s.backend.Version()}
+	if h.asked == nil || *h.asked != now {
+		if h.eval.Ask(h.gen, func() ([]byte, int) {
+			m, step := train.SnapshotStep(s.backend, h.scratch)
+			h.scratch = m
+			return m.MarshalBinary(), step
+		}) {
+			h.asked = &now
+		}
+	}
 	pts, err := h.eval.Take()
 	if err != nil {
 		h.err = "held-out evaluation failed: " + err.Error()
 	}
-	if len(pts) > 0 {
+	if len(pts) > 0 && h.asked != nil && (*h.asked)[0] == h.gen {
 		p := pts[len(pts)-1]
 		h.latest, h.err = &p, ""
 		s.ex.ChartChanged()
 		s.panelDue = true
-	}
-	now := [2]uint64{h.gen, s.backend.Version()}
-	if h.asked != nil && *h.asked == now {
-		return // these weights were evaluated
-	}
-	if h.eval.Ask(h.gen, func() ([]byte, int) {
-		m, step := train.SnapshotStep(s.backend, h.scratch)
-		h.scratch = m
-		return m.MarshalBinary(), step
-	}) {
-		h.asked = &now
 	}
 }
 
@@ -115,6 +116,15 @@ func (h *heldOutRoom) klPerDim() ([]float64, int) {
 	return h.latest.KLPerDim, h.latest.Steps
 }
 
+// klOf returns klPerDim when it is of a latent space of d dimensions.
+func (h *heldOutRoom) klOf(d int) ([]float64, int) {
+	kl, step := h.klPerDim()
+	if len(kl) != d {
+		return nil, 0
+	}
+	return kl, step
+}
+
 // show writes the latest value into the train panel.
 func (h *heldOutRoom) show(s *session) {
 	d := s.dom
@@ -152,11 +162,10 @@ type heldOutJSON struct {
 // status returns status().heldOut (nil before the first point) and the
 // error that keeps the curve from being drawn, if any.
 func (h *heldOutRoom) status() (*heldOutJSON, string) {
-	p := h.latest
-	if p == nil {
+	if h.eval == nil || h.latest == nil || len(h.eval.Points()) == 0 {
 		return nil, h.err
 	}
-	pts := h.eval.Points()
+	p, pts := h.latest, h.eval.Points()
 	return &heldOutJSON{NegELBO: p.Loss.NegELBO, Recon: p.Loss.Recon, KL: p.Loss.KL, Step: p.Steps, Images: p.Loss.N,
 		Points: len(pts), At: p.At.Sub(pts[0].At).Seconds()}, h.err
 }

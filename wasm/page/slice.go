@@ -131,7 +131,7 @@ func (p *slicePanel) pair() (i, j int) {
 	if m == nil {
 		return 0, 1
 	}
-	kl, _ := p.s.heldOut.klPerDim()
+	kl, _ := p.s.heldOut.klOf(m.Arch.Latent)
 	i, j, _ = p.settings.Slice.Pair(m.Arch.Latent, kl)
 	return i, j
 }
@@ -171,7 +171,7 @@ func (p *slicePanel) show() {
 		return
 	}
 	d := m.Arch.Latent
-	kl, step := p.s.heldOut.klPerDim()
+	kl, step := p.s.heldOut.klOf(d)
 	i, j, pairNote := p.settings.Slice.Pair(d, kl)
 	img, used, refNote := p.reference()
 	refKey := used
