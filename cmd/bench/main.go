@@ -11,13 +11,15 @@
 //     time from navigation to the first manifold and the bytes fetched
 //     before it;
 //   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed at
-//     the default level, as internal/site (make serve) and GitHub Pages send them.
+//     the default level, as internal/site (make serve) and GitHub Pages send them;
+//   - the held-out −ELBO against seconds of training from Reset with the
+//     default settings and in the page itself (heldout.go).
 //
 // Every measurement is repeated (-reps) and reported as best and range, with
 // the machine's load average, since other work on a shared machine slows
 // any single run down. Usage (make bench runs this):
 //
-//	go run ./cmd/bench [-reps 3] [-steps 30] [-workers N] [-out bench-out/table.md]
+//	go run ./cmd/bench [-reps 3] [-steps 30] [-workers N] [-heldoutsecs 150] [-out bench-out/table.md]
 package main
 
 import (
@@ -66,6 +68,9 @@ func main() {
 		mtSecs     = flag.Int("mtsecs", 10, "seconds of each main-thread measurement")
 		mtProfile  = flag.String("mtprofile", "", mainThreadUsage)
 	)
+	// The held-out curve from Reset (heldout.go).
+	flag.IntVar(&heldOutSecs, "heldoutsecs", 150, "longest run of the held-out curve from Reset, in seconds (0: no such row)")
+	flag.IntVar(&heldOutReps, "heldoutreps", 1, "runs of the held-out curve from Reset, each configuration")
 	flag.Parse()
 	trainInPage, trainBatch32 = *inPage, *batch32
 	mainThreadOn, mainThreadOnly, mainThreadSecs, mainThreadProfile = *mainThread, *mtOnly, *mtSecs, *mtProfile
@@ -321,7 +326,13 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 		if err := chromedp.Do(c, chromedp.Navigate(base+"/"), chromedp.Evaluate[chromedp.Void](`govae.ready`, chromedp.EvalAwaitPromise)); err != nil {
 			return fmt.Errorf("opening the page: %v", err)
 		}
-		return trainBench(t, reps, steps, workers, eval)
+		if err := trainBench(t, reps, steps, workers, eval); err != nil {
+			return err
+		}
+		if heldOutSecs > 0 {
+			return heldOutBench(ctx, t, heldOutReps, heldOutSecs, base)
+		}
+		return nil
 	}
 	// First paint, with an empty cache every time.
 	fmt.Fprintln(os.Stderr, "bench: first paint")
@@ -385,7 +396,13 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 	}
 	t.add("browser, page: decode 1 z", one.cell("%.2f ms", false), "the large sample (main thread)")
 	t.add("browser, page: decode a 20×20 grid", grid.cell("%.1f ms", false), "the manifold, one batched Decode (main thread)")
-	return trainBench(t, reps, steps, workers, eval)
+	if err := trainBench(t, reps, steps, workers, eval); err != nil {
+		return err
+	}
+	if heldOutSecs > 0 {
+		return heldOutBench(ctx, t, heldOutReps, heldOutSecs, base)
+	}
+	return nil
 }
 
 // trainBench measures training in the open page with window.govae.benchTrain.
