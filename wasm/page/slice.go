@@ -230,9 +230,12 @@ func (p *slicePanel) showControls(d, i, j int) {
 // showText says what the plane shows and what the bars measure.
 func (p *slicePanel) showText(d, i, j int, kl []float64, step int) {
 	dm := p.dom
-	if kl == nil {
+	switch {
+	case kl == nil && p.s.test.state == "ready":
+		dm.SetText("kl-text", "KL per latent dimension: evaluating on the held-out test digits…")
+	case kl == nil:
 		dm.SetText("kl-text", "KL per latent dimension: measured on the held-out test digits once they are in.")
-	} else {
+	default:
 		total := 0.0
 		var inactive []string
 		for k, v := range kl {
@@ -245,7 +248,8 @@ func (p *slicePanel) showText(d, i, j int, kl []float64, step int) {
 			core.HeldOutSize, step, total)
 		switch {
 		case len(inactive) == d:
-			msg += fmt.Sprintf(" Every dimension carries less than %g nats: the posterior is the prior whatever the digit (collapsed).", inactiveKL)
+			msg += fmt.Sprintf(" Every dimension carries less than %g nats: the posterior is about the prior whatever the digit — "+
+				"fresh weights that have learnt nothing yet, or a collapsed posterior.", inactiveKL)
 		case len(inactive) > 0:
 			verb := "carries"
 			if len(inactive) > 1 {
