@@ -24,60 +24,30 @@ import (
 	"github.com/govae/govae/wasm/view"
 )
 
-// archStatus mirrors status().arch and status().heldOut.
-type archStatus struct {
-	Arch struct {
-		Spec      string    `json:"spec"`
-		Words     string    `json:"words"`
-		Latent    int       `json:"latent"`
-		Note      string    `json:"note"`
-		Dims      [2]int    `json:"dims"`
-		Ref       string    `json:"ref"`
-		RefZ      []float64 `json:"refZ"`
-		SliceNote string    `json:"sliceNote"`
-		KLPerDim  []float64 `json:"klPerDim"`
-		KLStep    int       `json:"klStep"`
-		KLBars    int       `json:"klBars"`
-	} `json:"arch"`
-	HeldOut *struct {
-		NegELBO float64 `json:"negElbo"`
-		Recon   float64 `json:"recon"`
-		KL      float64 `json:"kl"`
-		Step    int     `json:"step"`
-		Images  int     `json:"images"`
-		Points  int     `json:"points"`
-		At      float64 `json:"at"`
-	} `json:"heldOut"`
-	HeldOutError string `json:"heldOutError"`
-	Weights      string `json:"weights"`
-	Step         int    `json:"step"`
-	Training     bool   `json:"training"`
-	Manifolds    int    `json:"manifolds"`
+// archJSON mirrors status().arch.
+type archJSON struct {
+	Spec      string    `json:"spec"`
+	Words     string    `json:"words"`
+	Latent    int       `json:"latent"`
+	Note      string    `json:"note"`
+	Dims      [2]int    `json:"dims"`
+	Ref       string    `json:"ref"`
+	RefZ      []float64 `json:"refZ"`
+	SliceNote string    `json:"sliceNote"`
+	KLPerDim  []float64 `json:"klPerDim"`
+	KLStep    int       `json:"klStep"`
+	KLBars    int       `json:"klBars"`
 }
 
-func (b *browserHarness) archStatus(t *testing.T) archStatus {
-	t.Helper()
-	var s archStatus
-	if err := json.Unmarshal([]byte(b.eval(t, `govae.status()`)), &s); err != nil {
-		t.Fatalf("status: %v", err)
-	}
-	return s
-}
-
-// waitArch polls status() until ok accepts it.
-func (b *browserHarness) waitArch(t *testing.T, what string, timeout time.Duration, ok func(archStatus) bool) archStatus {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := b.archStatus(t)
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s; status: %+v; page errors: %q", timeout, what, s, b.text(t, "#errors"))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+// heldOutJSON mirrors status().heldOut.
+type heldOutJSON struct {
+	NegELBO float64 `json:"negElbo"`
+	Recon   float64 `json:"recon"`
+	KL      float64 `json:"kl"`
+	Step    int     `json:"step"`
+	Images  int     `json:"images"`
+	Points  int     `json:"points"`
+	At      float64 `json:"at"`
 }
 
 // typeInto replaces a text field's value by typing v, key by key.
@@ -139,7 +109,7 @@ func TestArchBrowser(t *testing.T) {
 // held-out −ELBO.
 func (b *browserHarness) testArchEditor(t *testing.T) {
 	b.open(t, "/govae/?batch=32")
-	s := b.waitArch(t, "the pretrained weights' held-out point", 90*time.Second, func(s archStatus) bool { return s.HeldOut != nil })
+	s := b.waitStatus(t, "the pretrained weights' held-out point", 90*time.Second, func(s browserStatus) bool { return s.HeldOut != nil })
 	if s.Arch.Spec != view.FormatArch(core.DefaultArchitecture()) || s.Arch.Latent != 2 || s.Arch.Dims != [2]int{1, 2} {
 		t.Fatalf("pretrained: %+v", s.Arch)
 	}
@@ -152,13 +122,13 @@ func (b *browserHarness) testArchEditor(t *testing.T) {
 	b.click(t, "#arch-bn")
 	b.typeInto(t, "#arch-dropout", "0.2")
 	b.typeInto(t, "#arch-latent", "4")
-	b.waitArch(t, "the draft", 5*time.Second, func(archStatus) bool { return strings.Contains(b.text(t, "#arch-draft"), editedWords) })
-	if a := b.archStatus(t); a.Arch.Spec != s.Arch.Spec || a.Arch.Latent != 2 {
+	b.waitStatus(t, "the draft", 5*time.Second, func(browserStatus) bool { return strings.Contains(b.text(t, "#arch-draft"), editedWords) })
+	if a := b.status(t); a.Arch.Spec != s.Arch.Spec || a.Arch.Latent != 2 {
 		t.Fatalf("the editor changed the model before Apply: %+v", a.Arch)
 	}
 	b.screenshot(t, "arch-editor")
 	b.click(t, "#arch-apply")
-	s = b.waitArch(t, "the new network", 20*time.Second, func(s archStatus) bool { return s.Arch.Spec == editedSpec })
+	s = b.waitStatus(t, "the new network", 20*time.Second, func(s browserStatus) bool { return s.Arch.Spec == editedSpec })
 	if s.Arch.Words != editedWords || s.Arch.Latent != 4 || s.Weights != "random init" {
 		t.Errorf("after Apply: %+v, weights %q", s.Arch, s.Weights)
 	}
@@ -167,12 +137,12 @@ func (b *browserHarness) testArchEditor(t *testing.T) {
 	}
 	b.pageURL(t, "arch="+editedSpec)
 
-	first := b.waitArch(t, "the fresh weights' held-out point", 60*time.Second, func(s archStatus) bool {
+	first := b.waitStatus(t, "the fresh weights' held-out point", 60*time.Second, func(s browserStatus) bool {
 		return s.HeldOut != nil && s.HeldOut.Step == 0 && s.Arch.Spec == editedSpec && len(s.Arch.KLPerDim) == 4
 	})
 	t.Logf("fresh %s: held-out −ELBO %.2f nats (recon %.2f, KL %.2f)", editedWords, first.HeldOut.NegELBO, first.HeldOut.Recon, first.HeldOut.KL)
 	b.click(t, "#train")
-	last := b.waitArch(t, "the held-out −ELBO to fall", 240*time.Second, func(s archStatus) bool {
+	last := b.waitStatus(t, "the held-out −ELBO to fall", 240*time.Second, func(s browserStatus) bool {
 		return s.HeldOut != nil && s.HeldOut.Step > 0 && s.HeldOut.Points >= 2 && s.HeldOut.NegELBO < first.HeldOut.NegELBO-20
 	})
 	t.Logf("after %d steps (%.0f s after the first point): held-out −ELBO %.2f nats (recon %.2f, KL %.2f), %d points",
@@ -182,7 +152,7 @@ func (b *browserHarness) testArchEditor(t *testing.T) {
 		t.Errorf("the panel shows %q, %q", b.text(t, "#stat-heldout"), b.text(t, "#heldout-text"))
 	}
 	b.click(t, "#pause")
-	b.waitArch(t, "the pause", 30*time.Second, func(s archStatus) bool { return !s.Training })
+	b.waitStatus(t, "the pause", 30*time.Second, func(s browserStatus) bool { return !s.Training })
 	b.screenshot(t, "arch-trained")
 }
 
@@ -195,7 +165,7 @@ func (b *browserHarness) testArchReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.open(t, u.Path+"?"+u.RawQuery)
-	s := b.archStatus(t)
+	s := b.status(t)
 	if s.Arch.Spec != editedSpec || s.Arch.Words != editedWords || s.Arch.Latent != 4 || s.Weights != "random init" {
 		t.Fatalf("reloaded: %+v, weights %q", s.Arch, s.Weights)
 	}
@@ -219,14 +189,14 @@ func (b *browserHarness) testArchSlice(t *testing.T) {
 	u, _ := url.Parse(link)
 	b.open(t, u.Path+"?"+u.RawQuery+"&ref=drawing&digit="+code)
 
-	s := b.waitArch(t, "the KL per dimension", 90*time.Second, func(s archStatus) bool {
+	s := b.waitStatus(t, "the KL per dimension", 90*time.Second, func(s browserStatus) bool {
 		return len(s.Arch.KLPerDim) == 4 && s.Arch.KLBars == 4 && s.Arch.Ref == "drawing"
 	})
 	i, j, err := core.DefaultPair(s.Arch.KLPerDim)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = b.waitArch(t, "the default pair", 10*time.Second, func(s archStatus) bool { return s.Arch.Dims == [2]int{i + 1, j + 1} })
+	s = b.waitStatus(t, "the default pair", 10*time.Second, func(s browserStatus) bool { return s.Arch.Dims == [2]int{i + 1, j + 1} })
 	t.Logf("KL per dimension %v nats: the plane shows z%d and z%d", s.Arch.KLPerDim, i+1, j+1)
 	// The reference is the encoder mean of the drawing, under the weights shown.
 	var enc struct {
@@ -271,7 +241,7 @@ func (b *browserHarness) testArchSlice(t *testing.T) {
 	b.screenshot(t, "arch-slice-drawing")
 	// The origin as reference: the same point decodes to another digit.
 	b.choose(t, "#slice-ref", "origin")
-	b.waitArch(t, "the origin as reference", 10*time.Second, func(s archStatus) bool { return s.Arch.Ref == "origin" })
+	b.waitStatus(t, "the origin as reference", 10*time.Second, func(s browserStatus) bool { return s.Arch.Ref == "origin" })
 	b.pageURL(t, "ref=origin")
 	b.clickZ(t, bs, 0.8, -0.6)
 	onOrigin := b.waitSample(t, "the digit in the origin's slice", func(p *browserSample) bool {
@@ -296,12 +266,12 @@ func (b *browserHarness) testArchSlice(t *testing.T) {
 		other++
 	}
 	b.choose(t, "#slice-i", fmt.Sprint(other))
-	s = b.waitArch(t, "the chosen pair", 10*time.Second, func(s archStatus) bool { return s.Arch.Dims == [2]int{other + 1, j + 1} })
+	s = b.waitStatus(t, "the chosen pair", 10*time.Second, func(s browserStatus) bool { return s.Arch.Dims == [2]int{other + 1, j + 1} })
 	b.pageURL(t, fmt.Sprintf("dims=%d%%2C%d", other+1, j+1))
 	if b.eval(t, `String(document.querySelector("#slice-auto").checked)`) != "false" {
 		t.Error("the automatic pair is still ticked")
 	}
-	b.waitArch(t, "the manifold of the new pair", 30*time.Second, func(a archStatus) bool { return a.Manifolds > s.Manifolds })
+	b.waitStatus(t, "the manifold of the new pair", 30*time.Second, func(a browserStatus) bool { return a.Manifolds > s.Manifolds })
 	b.screenshot(t, "arch-slice-chosen")
 }
 
@@ -334,7 +304,7 @@ func (b *browserHarness) testArchLab(t *testing.T) {
 	code, _ := drawnSeven(t)
 	u, _ := url.Parse(b.pageURL(t, "arch="+editedSpec))
 	b.open(t, u.Path+"?"+u.RawQuery+"&lab=1&gdigit=drawn&gcomp=lv2&digit="+code)
-	s := b.waitArch(t, "the pair", 90*time.Second, func(s archStatus) bool { return len(s.Arch.KLPerDim) == 4 })
+	s := b.waitStatus(t, "the pair", 90*time.Second, func(s browserStatus) bool { return len(s.Arch.KLPerDim) == 4 })
 	i, j := s.Arch.Dims[0]-1, s.Arch.Dims[1]-1
 	ls := b.waitLab(t, "the lab at latent 4", 120*time.Second, func(l labStatus) bool {
 		return l.Drawing && len(l.Mu) == 4 && l.Overlay.Ellipse && l.Overlay.Path && l.Interp > 0 &&
@@ -364,14 +334,14 @@ func (b *browserHarness) testArchRefused(t *testing.T) {
 	u, _ := url.Parse(b.pageURL(t, "arch="+editedSpec))
 	st, _ := b.open(t, u.Path+"?"+u.RawQuery+"&lab=0") // the train panel, not the lab
 	// Settled: the KL is in, the plane shows its pair, no manifold is on its way.
-	b.waitArch(t, "the KL and its pair", 90*time.Second, func(s archStatus) bool {
+	b.waitStatus(t, "the KL and its pair", 90*time.Second, func(s browserStatus) bool {
 		i, j, err := core.DefaultPair(s.Arch.KLPerDim)
 		return err == nil && s.Arch.Dims == [2]int{i + 1, j + 1}
 	})
-	before := b.archStatus(t)
+	before := b.status(t)
 	for settled := time.Now(); time.Since(settled) < time.Second; {
 		time.Sleep(100 * time.Millisecond)
-		if now := b.archStatus(t); now.Manifolds != before.Manifolds {
+		if now := b.status(t); now.Manifolds != before.Manifolds {
 			before, settled = now, time.Now()
 		}
 	}
@@ -403,7 +373,7 @@ func (b *browserHarness) testArchRefused(t *testing.T) {
 	if m := b.text(t, "#arch-msg"); !strings.Contains(m, "Not applied") || !strings.Contains(m, "unchanged") {
 		t.Errorf("Apply with refused fields says %q", m)
 	}
-	after := b.archStatus(t)
+	after := b.status(t)
 	if after.Arch.Spec != before.Arch.Spec || after.Manifolds != before.Manifolds || after.Weights != before.Weights {
 		t.Errorf("refused values changed the model: %+v → %+v", before.Arch, after.Arch)
 	}
@@ -417,7 +387,7 @@ func (b *browserHarness) testArchRefused(t *testing.T) {
 	}
 	// Undo restores the network trained, without messages.
 	b.click(t, "#arch-revert")
-	b.waitArch(t, "the undo", 5*time.Second, func(archStatus) bool {
+	b.waitStatus(t, "the undo", 5*time.Second, func(browserStatus) bool {
 		return b.eval(t, `document.querySelector("#arch-latent").value`) == fmt.Sprint(before.Arch.Latent) && b.text(t, "#arch-latent-msg") == ""
 	})
 	if b.text(t, "#arch-enc-1-msg") != "" || b.text(t, "#arch-msg") != "" {
@@ -456,7 +426,7 @@ func (b *browserHarness) testArchLoadFile(t *testing.T) {
 		t.Fatalf("a latent-3 file: %q", msg)
 	}
 	spec := view.FormatArch(a)
-	s := b.waitArch(t, "the loaded network", 10*time.Second, func(s archStatus) bool { return s.Arch.Spec == spec })
+	s := b.waitStatus(t, "the loaded network", 10*time.Second, func(s browserStatus) bool { return s.Arch.Spec == spec })
 	if s.Arch.Latent != 3 || s.Weights != "loaded from a file" || b.text(t, "#arch-words") != a.String() {
 		t.Errorf("after loading: %+v, weights %q, panel %q", s.Arch, s.Weights, b.text(t, "#arch-words"))
 	}
@@ -468,13 +438,13 @@ func (b *browserHarness) testArchLoadFile(t *testing.T) {
 	if msg := upload("latent20.bin", mb.MarshalBinary()); !strings.Contains(msg, "latent20.bin was refused") || !strings.Contains(msg, "latent size 20 out of range [2, 16]") {
 		t.Errorf("a latent-20 file: %q", msg)
 	}
-	if s := b.archStatus(t); s.Arch.Spec != spec {
+	if s := b.status(t); s.Arch.Spec != spec {
 		t.Errorf("the refused file changed the network to %s", s.Arch.Spec)
 	}
 	b.click(t, "#lab-close")
 	b.click(t, "#pretrained")
 	def := view.FormatArch(core.DefaultArchitecture())
-	b.waitArch(t, "the pretrained network", 10*time.Second, func(s archStatus) bool {
+	b.waitStatus(t, "the pretrained network", 10*time.Second, func(s browserStatus) bool {
 		return s.Arch.Spec == def && s.Weights == "pretrained" && b.eval(t, `document.querySelector("#arch-latent").value`) == "2"
 	})
 	b.pageURL(t, "arch="+def)

@@ -72,6 +72,11 @@ type browserStatus struct {
 	Dots         int      `json:"dots"`
 	Recons       int      `json:"recons"`
 	MaxSliceMs   float64  `json:"maxSliceMs"`
+	// Issue 11: the network, the plane's slice, the held-out curve
+	// (arch_browser_test.go).
+	Arch         archJSON     `json:"arch"`
+	HeldOut      *heldOutJSON `json:"heldOut"`
+	HeldOutError string       `json:"heldOutError"`
 }
 
 // plane returns the manifold's mapping between CSS pixels and z.

@@ -63,7 +63,7 @@ func New() *Game {
 	g.panel.bindControls()
 	g.panel.showNotices()
 	g.arch = newArchEditor(g.dom, &g.settings, &g.url, g.queue.post, g.session.applyArch)
-	g.session.slices = newSlicePanel(g.dom, &g.settings, g.session, g.ex, &g.url, g.queue.post)
+	g.session.slices = newSlicePanel(g.panel)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
 	g.exposeHooks()
@@ -102,7 +102,7 @@ func (g *Game) Update() (err error) {
 		g.panel.show()
 		// Issue 11: the network's editor, latent dimensions and held-out line.
 		g.arch.follow()
-		g.session.slices.show()
+		g.session.slices.update()
 		g.session.heldOut.show(g.session)
 		g.screen.relayoutIfMoved(g)
 	}

@@ -138,6 +138,8 @@ func (h *heldOutRoom) show(s *session) {
 	switch {
 	case h.err != "":
 		d.SetText("heldout-text", "Held-out curve unavailable: "+h.err+".")
+	case s.test.state == "failed":
+		d.SetText("heldout-text", "Held-out curve unavailable: the test digits could not be downloaded (see View).")
 	case s.test.state != "ready":
 		d.SetText("heldout-text", "Held-out −ELBO: once the test digits are in.")
 	default:

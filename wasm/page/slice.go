@@ -11,7 +11,6 @@ import (
 
 	"github.com/govae/govae/core"
 	"github.com/govae/govae/wasm/bridge"
-	"github.com/govae/govae/wasm/explorer"
 	"github.com/govae/govae/wasm/scene"
 	"github.com/govae/govae/wasm/view"
 )
@@ -28,13 +27,8 @@ import (
 // every few seconds, and so cost the plane's renderer nothing — under a
 // software renderer every Ebiten redraw is paid pixel by pixel.
 type slicePanel struct {
-	dom      *bridge.DOM
-	settings *view.Settings
-	s        *session
-	ex       *explorer.Explorer
-	url      *urlState
-	post     func(func())
-	bars     *bridge.Plot
+	*panel // the train panel it is a block of: the DOM, settings, session, explorer, URL
+	bars   *bridge.Plot
 
 	pushed   string // the pair and reference last given to the scene
 	used     string // the reference used: origin, digitK or drawing
@@ -50,9 +44,9 @@ type slicePanel struct {
 // 0.70–1.56.
 const inactiveKL = 0.1
 
-func newSlicePanel(dom *bridge.DOM, settings *view.Settings, s *session, ex *explorer.Explorer, url *urlState, post func(func())) *slicePanel {
-	p := &slicePanel{dom: dom, settings: settings, s: s, ex: ex, url: url, post: post, bars: dom.NewPlot("kl-bars"),
-		pushed: sliceKey(2, 0, 1, "")}
+func newSlicePanel(pn *panel) *slicePanel {
+	dom, post := pn.dom, pn.post
+	p := &slicePanel{panel: pn, bars: dom.NewPlot("kl-bars"), pushed: sliceKey(2, 0, 1, "")}
 	pick := func(id string, which int) {
 		dom.On(id, "change", func(t js.Value) {
 			k, err := strconv.Atoi(t.Get("value").String())
@@ -86,7 +80,7 @@ func sliceKey(d, i, j int, ref string) string {
 func (p *slicePanel) set(key, value string) {
 	if p.settings.Set(key, value) == nil {
 		p.url.changed()
-		p.show()
+		p.update()
 	}
 }
 
@@ -163,9 +157,9 @@ func (p *slicePanel) reference() (img []float32, used, note string) {
 	return nil, "origin", ""
 }
 
-// show runs with the panel's readouts: it gives the scene the slice when
-// it changed and redraws the block.
-func (p *slicePanel) show() {
+// update runs with the panel's readouts: it gives the scene the slice
+// when it changed and redraws the block.
+func (p *slicePanel) update() {
 	m := p.model()
 	if m == nil {
 		return
