@@ -332,7 +332,7 @@ func (b *browserHarness) testArchLab(t *testing.T) {
 func (b *browserHarness) testArchRefused(t *testing.T) {
 	b.onPage(t)
 	u, _ := url.Parse(b.pageURL(t, "arch="+editedSpec))
-	st, _ := b.open(t, u.Path+"?"+u.RawQuery+"&lab=0") // the train panel, not the lab
+	st, _ := b.open(t, u.Path+"?"+u.RawQuery+"&lab=0&dims=auto") // the train panel, not the lab; the default pair
 	// Settled: the KL is in, the plane shows its pair, no manifold is on its way.
 	b.waitStatus(t, "the KL and its pair", 90*time.Second, func(s browserStatus) bool {
 		i, j, err := core.DefaultPair(s.Arch.KLPerDim)
