@@ -146,8 +146,9 @@ test-wasm:
 	$(WASM_ENV) $(SIMD_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline
 
 ## bench: one table — native Go, Go wasm in headless Chromium (in the page,
-## 1 and N Web Workers), decoding, .wasm sizes, first paint — printed and
-## written to bench-out/table.md (cmd/bench; BENCHFLAGS="-reps 5" for more).
+## 1 and N Web Workers), decoding, .wasm sizes, first paint, the held-out
+## −ELBO against seconds of training from Reset — printed and written to
+## bench-out/table.md (cmd/bench; BENCHFLAGS="-reps 5" for more).
 bench:
 	$(GO) run ./cmd/bench $(BENCHFLAGS)
 

@@ -168,15 +168,6 @@ func (b *browserHarness) menu(t *testing.T) []string {
 	return out
 }
 
-// choose picks a data set in the menu as a visitor does.
-func (b *browserHarness) choose(t *testing.T, id string) {
-	t.Helper()
-	if err := b.run(t, 10*time.Second, chromedp.SetValue(chromedp.CSS("#dataset"), id)); err != nil {
-		t.Fatal(err)
-	}
-	b.eval(t, `document.querySelector("#dataset").dispatchEvent(new Event("change")), ""`)
-}
-
 // testDataMenu: the menu offers the data sets the manifest lists, the
 // absent one as not on this site; MNIST is the default, with its digits
 // as the legend; the page's font check tells a glyph it has from one no
@@ -250,7 +241,7 @@ func (b dataSuite) testSecondDataset(t *testing.T) {
 		t.Errorf("the training file of the second data set was fetched %d times", n)
 	}
 	// Back to MNIST from the menu: its pretrained weights and digits.
-	b.choose(t, "mnist")
+	b.choose(t, "#dataset", "mnist")
 	s = b.waitData(t, "MNIST", 30*time.Second, func(s dataStatus) bool {
 		return s.Dataset == "mnist" && s.Weights == "pretrained" && s.TestData == "ready"
 	})

@@ -74,6 +74,11 @@ type browserStatus struct {
 	Dots         int      `json:"dots"`
 	Recons       int      `json:"recons"`
 	MaxSliceMs   float64  `json:"maxSliceMs"`
+	// Issue 11: the network, the plane's slice, the held-out curve
+	// (arch_browser_test.go).
+	Arch         archJSON     `json:"arch"`
+	HeldOut      *heldOutJSON `json:"heldOut"`
+	HeldOutError string       `json:"heldOutError"`
 }
 
 // plane returns the manifold's mapping between CSS pixels and z.
@@ -84,6 +89,7 @@ func (s browserStatus) plane() view.Plane {
 
 type browserSample struct {
 	Z      [2]float64 `json:"z"`
+	Latent []float64  `json:"latent"` // the full latent point decoded (issue 11)
 	Pixels []float64  `json:"pixels"`
 }
 

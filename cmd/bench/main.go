@@ -11,7 +11,9 @@
 //     time from navigation to the first manifold and the bytes fetched
 //     before it;
 //   - the sizes of govae.wasm and worker.wasm, raw and gzip-compressed at
-//     the default level, as internal/site (make serve) and GitHub Pages send them.
+//     the default level, as internal/site (make serve) and GitHub Pages send them;
+//   - the held-out −ELBO against seconds of training from Reset with the
+//     default settings and in the page itself (heldout.go).
 //
 // make build writes two builds of each wasm program, with WebAssembly SIMD
 // in the matrix products (govae-simd.wasm, worker-simd.wasm) and without
@@ -24,7 +26,7 @@
 // the machine's load average, since other work on a shared machine slows
 // any single run down. Usage (make bench runs this):
 //
-//	go run ./cmd/bench [-reps 3] [-steps 30] [-workers N] [-out bench-out/table.md]
+//	go run ./cmd/bench [-reps 3] [-steps 30] [-workers N] [-heldoutsecs 150] [-out bench-out/table.md]
 package main
 
 import (
@@ -76,6 +78,9 @@ func main() {
 		kbenchtime = flag.String("kbenchtime", "1s", "with -kernels: the -test.benchtime")
 		builds     = flag.String("builds", "simd,scalar", "the wasm builds measured in the browser, side by side: simd (govae-simd.wasm, worker-simd.wasm), scalar (govae.wasm, worker.wasm)")
 	)
+	// The held-out curve from Reset (heldout.go).
+	flag.IntVar(&heldOutSecs, "heldoutsecs", 150, "longest run of the held-out curve from Reset, in seconds (0: no such row)")
+	flag.IntVar(&heldOutReps, "heldoutreps", 1, "runs of the held-out curve from Reset, each configuration")
 	flag.Parse()
 	trainInPage, trainBatch32 = *inPage, *batch32
 	mainThreadOn, mainThreadOnly, mainThreadSecs, mainThreadProfile = *mainThread, *mtOnly, *mtSecs, *mtProfile
@@ -443,7 +448,13 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 		if err := chromedp.Do(c, chromedp.Navigate(base+"/"), chromedp.Evaluate[chromedp.Void](`govae.ready`, chromedp.EvalAwaitPromise)); err != nil {
 			return fmt.Errorf("opening the page: %v", err)
 		}
-		return trainBench(t, reps, steps, workers, eval)
+		if err := trainBench(t, reps, steps, workers, eval); err != nil {
+			return err
+		}
+		if heldOutSecs > 0 {
+			return heldOutBench(ctx, t, heldOutReps, heldOutSecs, base)
+		}
+		return nil
 	}
 	// First paint, with an empty cache every time.
 	fmt.Fprintln(os.Stderr, "bench: first paint")
@@ -507,7 +518,13 @@ func browserBench(t *table, reps, steps, workers int, dist, chromium string, pag
 	}
 	t.add("browser, page: decode 1 z", one.cell("%.2f ms", false), "the large sample (main thread)")
 	t.add("browser, page: decode a 20×20 grid", grid.cell("%.1f ms", false), "the manifold, one batched Decode (main thread)")
-	return trainBench(t, reps, steps, workers, eval)
+	if err := trainBench(t, reps, steps, workers, eval); err != nil {
+		return err
+	}
+	if heldOutSecs > 0 {
+		return heldOutBench(ctx, t, heldOutReps, heldOutSecs, base)
+	}
+	return nil
 }
 
 // trainBench measures training in the open page with window.govae.benchTrain.

@@ -4,6 +4,8 @@ package bridge
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"syscall/js"
 )
 
@@ -223,8 +225,21 @@ func (d *DOM) DownloadBytes(name, mime string, data []byte) { d.Download(name, m
 // class names in other scripts.
 func (d *DOM) CanShow(s string) bool { return d.Host.Call("canShow", s).Bool() }
 
-// SetOptions fills the <select> id with options, selecting value.
+// SetOptions fills the <select> id with options, selecting value. It
+// touches the page only when the options or the selection differ from the
+// last call's, so it may be called every frame without closing an open menu.
 func (d *DOM) SetOptions(id string, options []Option, value string) {
+	var key strings.Builder
+	for _, o := range options {
+		fmt.Fprintf(&key, "%q %q %t\x00", o.Value, o.Text, o.Disabled)
+	}
+	if d.text[id+".options"] == key.String() {
+		if sel := d.El(id); sel.Truthy() && sel.Get("value").String() != value {
+			sel.Set("value", value)
+		}
+		return
+	}
+	d.text[id+".options"] = key.String()
 	list := make([]any, len(options))
 	for i, o := range options {
 		list[i] = []any{o.Value, o.Text, o.Disabled}

@@ -35,6 +35,10 @@ type Source interface {
 	Settings() *view.Settings
 	// History returns the training loss curve.
 	History() *view.History
+	// HeldOut returns the held-out curve of the weights shown (−ELBO,
+	// reconstruction and KL on the held-out test digits at some steps),
+	// nil before its first point.
+	HeldOut() []view.LossPoint
 	// Untrained reports that the pretrained weights failed to load and the
 	// plane shows an untrained model.
 	Untrained() bool
@@ -86,8 +90,11 @@ type Explorer struct {
 
 // sampleJSON is what window.govae.lastSample() returns.
 type sampleJSON struct {
-	Z      [2]float64 `json:"z"`
-	Pixels []float32  `json:"pixels"`
+	Z [2]float64 `json:"z"`
+	// Latent is the full latent point decoded: the plane's slice through
+	// (z₁, z₂), Latent values (the scene's SampleZ).
+	Latent []float32 `json:"latent"`
+	Pixels []float32 `json:"pixels"`
 }
 
 // New returns the explorer of src and installs its window.govae hooks
@@ -196,7 +203,8 @@ func (e *Explorer) publishSample() {
 	if !e.sampleFromInput {
 		return
 	}
-	s := &sampleJSON{Z: [2]float64{e.set.Z1, e.set.Z2}, Pixels: append([]float32(nil), e.sample...)}
+	s := &sampleJSON{Z: [2]float64{e.set.Z1, e.set.Z2}, Latent: e.sc.SampleZ(e.set.Z1, e.set.Z2),
+		Pixels: append([]float32(nil), e.sample...)}
 	e.mu.Lock()
 	e.last = s
 	e.mu.Unlock()

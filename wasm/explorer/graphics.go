@@ -26,6 +26,7 @@ var (
 	colELBO   = color.RGBA{88, 166, 255, 255}
 	colRecon  = color.RGBA{255, 166, 87, 255}
 	colKL     = color.RGBA{126, 231, 135, 255}
+	colHeld   = color.RGBA{242, 204, 96, 255} // the held-out curve
 	// Label colours of the overlay, distinct on a dark background.
 	labelColors = [10]color.RGBA{
 		{255, 99, 99, 255}, {255, 169, 77, 255}, {255, 224, 102, 255}, {140, 233, 154, 255}, {56, 217, 169, 255},

@@ -33,9 +33,10 @@ func (e *Explorer) drawSample(screen *ebiten.Image) {
 	e.gfx.frame(screen, view.Rect{X: S.X, Y: y0, W: side, H: side}, u, colLine)
 	fs := 13 * u
 	ty := y0 + side + 14*u
-	z1 := "z₁ = " + view.FormatNumber(e.set.Z1, 3)
+	zi, zj := axisNames(e.sc.Slice)
+	z1 := zi + " = " + view.FormatNumber(e.set.Z1, 3)
 	e.text.draw(screen, z1, S.X, ty, fs, false, colText, alignLeft)
-	e.text.draw(screen, "z₂ = "+view.FormatNumber(e.set.Z2, 3), S.X+math.Max(side/2, e.text.width(z1, fs, false)+12*u), ty, fs, false, colText, alignLeft)
+	e.text.draw(screen, zj+" = "+view.FormatNumber(e.set.Z2, 3), S.X+math.Max(side/2, e.text.width(z1, fs, false)+12*u), ty, fs, false, colText, alignLeft)
 	hs := 11.5 * u
 	if e.sampleFromInput {
 		hint := fmt.Sprintf("p = (%.3f, %.3f)", view.NormalCDF(e.set.Z1), view.NormalCDF(e.set.Z2))

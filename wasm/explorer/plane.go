@@ -90,7 +90,8 @@ func (e *Explorer) drawPlaneLayer(screen *ebiten.Image) {
 		title = fmt.Sprintf("Decoder means, %d×%d", n, n)
 	}
 	e.text.draw(screen, title, P.X, P.Y-11*u, 13.5*u, true, colText, alignLeft)
-	e.text.draw(screen, "z₂", P.X-8*u, P.Y-11*u, fs, true, colMuted, alignRight)
+	zi, zj := axisNames(e.sc.ManifoldSlice)
+	e.text.draw(screen, zj, P.X-8*u, P.Y-11*u, fs, true, colMuted, alignRight)
 
 	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
 	op.GeoM.Scale(P.W/float64(e.gfx.manifold.Bounds().Dx()), P.H/float64(e.gfx.manifold.Bounds().Dy()))
@@ -114,7 +115,7 @@ func (e *Explorer) drawPlaneLayer(screen *ebiten.Image) {
 		e.gfx.fillRect(screen, P.X-tick, y-u/2, tick, u, colMuted)
 		e.text.draw(screen, view.FormatNumber(z, 1), P.X-8*u, y, fs, false, colMuted, alignRight)
 	}
-	e.text.draw(screen, "z₁", P.X+P.W/2, P.Bottom()+31*u, fs, true, colMuted, alignCenter)
+	e.text.draw(screen, zi, P.X+P.W/2, P.Bottom()+31*u, fs, true, colMuted, alignCenter)
 
 	if e.set.Overlay {
 		e.drawDots(screen)
@@ -160,4 +161,15 @@ func (e *Explorer) outsideDots() int {
 		}
 	}
 	return k
+}
+
+// axisNames returns the names of the latent dimensions on the plane's
+// horizontal and vertical axes in slice sl (z₁ and z₂ at latent size 2):
+// the plane is labelled with the published manifold's slice, the large
+// digit with the one it was decoded in.
+func axisNames(sl view.Slice) (string, string) {
+	if sl.Dim() < 2 {
+		return view.LatentName(0), view.LatentName(1)
+	}
+	return view.LatentName(sl.I), view.LatentName(sl.J)
 }

@@ -121,16 +121,20 @@ func (l *Lab) showEffectiveBeta() {
 		d.SetText("lab-eff", "Type a KL weight w ≥ 0.")
 		return
 	}
-	const pixels, latent = 784, 2
+	const pixels = 784
+	latent := 2
+	if m := l.now.Model; m != nil {
+		latent = m.Arch.Latent // the network shown (issue 11: 2 to 16)
+	}
 	b := view.EffectiveBeta(w, reconMean, klMean, pixels, latent)
 	how := ""
 	switch {
 	case reconMean && klMean:
-		how = " = w × 784 pixels ÷ 2 latent dims"
+		how = fmt.Sprintf(" = w × 784 pixels ÷ %d latent dims", latent)
 	case reconMean:
 		how = " = w × 784 pixels"
 	case klMean:
-		how = " = w ÷ 2 latent dims"
+		how = fmt.Sprintf(" = w ÷ %d latent dims", latent)
 	}
 	effect := "exactly the ELBO."
 	switch {

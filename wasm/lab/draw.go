@@ -196,7 +196,7 @@ func (l *Lab) drawPanelUpdate() {
 		// Without a drawing, means versus samples at the crosshair.
 		l.meanZ = cross
 		m := l.now.Model
-		mean := m.Decode([]float32{float32(cross[0]), float32(cross[1])}, 1, m.Likelihood, nil)
+		mean := m.Decode(l.planeZ([][2]float64{cross}), 1, m.Likelihood, nil)
 		l.showMeanAndSample(mean, "at the crosshair")
 		d.SetText("lab-post", "")
 		for _, id := range []string{"lab-mu1", "lab-mu2", "lab-lv1", "lab-lv2", "lab-sg1", "lab-sg2"} {
@@ -210,7 +210,9 @@ func (l *Lab) drawPanelUpdate() {
 	m := l.now.Model
 	l.mu, l.lv = m.Encode(l.drawing, 1)
 	s := l.settings.Lab
-	sigma := [2]float64{view.SigmaFromLogvar(float64(l.lv[0])), view.SigmaFromLogvar(float64(l.lv[1]))}
+	pi, pj := l.pairIn(len(l.mu))
+	dims := [2]int{pi, pj} // the plane's two dimensions
+	sigma := [2]float64{view.SigmaFromLogvar(float64(l.lv[pi])), view.SigmaFromLogvar(float64(l.lv[pj]))}
 	z := l.posteriorSamples()
 	dec := m.Decode(z, s.Post, m.Likelihood, nil)
 	mean := m.Decode(l.mu, 1, m.Likelihood, nil)
@@ -218,10 +220,11 @@ func (l *Lab) drawPanelUpdate() {
 	d.PutDigits("lab-recon", mean, 1)
 	d.PutDigits("lab-samples", dec, s.Post)
 	l.showMeanAndSample(mean, "at μ")
-	for j := 0; j < 2; j++ {
+	for j, k := range dims {
 		n := fmt.Sprint(j + 1)
-		d.SetText("lab-mu"+n, fmtSig(float64(l.mu[j])))
-		d.SetText("lab-lv"+n, fmtSig(float64(l.lv[j])))
+		d.SetText("lab-post-z"+n, view.LatentName(k))
+		d.SetText("lab-mu"+n, fmtSig(float64(l.mu[k])))
+		d.SetText("lab-lv"+n, fmtSig(float64(l.lv[k])))
 		d.SetText("lab-sg"+n, fmtSig(sigma[j]))
 	}
 	small := ""
@@ -245,8 +248,9 @@ func (l *Lab) drawPostZoom(z []float32) {
 		p.Text("The posterior of your digit appears here.", p.W/2, p.H/2, 12, cssMuted, "center")
 		return
 	}
-	mu := [2]float64{float64(l.mu[0]), float64(l.mu[1])}
-	sg := [2]float64{view.SigmaFromLogvar(float64(l.lv[0])), view.SigmaFromLogvar(float64(l.lv[1]))}
+	mu := l.onPlane(l.mu)
+	lv := l.onPlane(l.lv)
+	sg := [2]float64{view.SigmaFromLogvar(lv[0]), view.SigmaFromLogvar(lv[1])}
 	r := 2.6 * math.Max(sg[0], sg[1]) // half the box, in z units
 	left, top, bottom := 46.0, 20.0, p.H-18
 	side := math.Min(p.W-left-8, bottom-top)
@@ -290,10 +294,12 @@ func (l *Lab) drawPostZoom(z []float32) {
 	e1, e2 := at([2]float64{mu[0] + sg[0], mu[1]}), at([2]float64{mu[0], mu[1] + sg[1]})
 	p.Polyline([][2]float64{c, e1}, cssText, 1.2, 0)
 	p.Polyline([][2]float64{c, e2}, cssText, 1.2, 0)
-	p.Text("σ₁", e1[0]+3, c[1]+8, 11, cssText, "left")
-	p.Text("σ₂", c[0]-4, e2[1]-2, 11, cssText, "right")
-	for i := 0; i+1 < len(z); i += 2 {
-		q := at([2]float64{float64(z[i]), float64(z[i+1])})
+	d := len(l.mu)
+	pi, pj := l.pairIn(d)
+	p.Text("σ"+subscript(pi), e1[0]+3, c[1]+8, 11, cssText, "left")
+	p.Text("σ"+subscript(pj), c[0]-4, e2[1]-2, 11, cssText, "right")
+	for i := 0; i+d <= len(z); i += d {
+		q := at(l.onPlane(z[i : i+d]))
 		if q[0] >= x0 && q[0] <= x0+side && q[1] >= top && q[1] <= top+side {
 			p.Circle(q[0], q[1], 3, "#c9f6ff", cssBG, 1)
 		}
@@ -325,16 +331,17 @@ func (l *Lab) showMeanAndSample(mean []float32, where string) {
 }
 
 // posteriorSamples returns the lab's samples z = μ + σ·ε of the drawing's
-// posterior (Post of them, noise from PostSeed), flattened.
+// posterior (Post of them, noise from PostSeed), Latent values each,
+// flattened.
 func (l *Lab) posteriorSamples() []float32 {
 	s := l.settings.Lab
 	if l.mu == nil {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(s.PostSeed, 0x5a3))
-	z := make([]float32, 0, 2*s.Post)
+	z := make([]float32, 0, len(l.mu)*s.Post)
 	for k := 0; k < s.Post; k++ {
-		for j := 0; j < 2; j++ {
+		for j := range l.mu {
 			z = append(z, l.mu[j]+float32(view.SigmaFromLogvar(float64(l.lv[j]))*rng.NormFloat64()))
 		}
 	}

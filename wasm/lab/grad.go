@@ -159,13 +159,13 @@ func (l *Lab) encoderUpdate() {
 			note = " (the weights have changed since: training is running; it is measured again when training pauses)"
 		}
 		st := j.Stats()
-		c := s.Comp
+		c := l.gradIndex(s.Comp, len(j.Mu))
 		ratio := st[1][c].Var / st[0][c].Var
+		mu, lv := l.onPlane(j.Mu), l.onPlane(j.Logvar) // the plane's two dimensions
 		d.SetText("lab-enc-progress", fmt.Sprintf("%s (μ = (%s, %s), log σ² = (%s, %s)): %d single-sample estimates per estimator, seed %d. "+
 			"For %s the score-function estimates vary %s× as much, so on a shared axis the reparameterized ones are a spike.%s",
-			capitalise(what), fmtShort(float64(j.Mu[0])), fmtShort(float64(j.Mu[1])),
-			fmtShort(float64(j.Logvar[0])), fmtShort(float64(j.Logvar[1])), j.N, j.Seed,
-			gradNames[c], fmtRatio(ratio), note))
+			capitalise(what), fmtShort(mu[0]), fmtShort(mu[1]), fmtShort(lv[0]), fmtShort(lv[1]), j.N, j.Seed,
+			gradName(c, len(j.Mu)), fmtRatio(ratio), note))
 	}
 	// Redraw as the estimates come in, a few times a second.
 	if n := len(j.Reparam); n != l.encShown && (j.Done() || time.Since(l.encDrawn) > 300*time.Millisecond) {
@@ -202,13 +202,12 @@ func (l *Lab) drawEncoder() {
 	if j == nil || len(j.Reparam) < 2 || !p.Begin() {
 		return
 	}
-	c := l.settings.Lab.Comp
+	c := l.gradIndex(l.settings.Lab.Comp, len(j.Mu))
 	a, b := j.Component(0, c), j.Component(1, c)
 	ra, rb := core.Summarize(a), core.Summarize(b)
 	// The truth is unknown here; both means estimate it, the
 	// reparameterised one far more precisely.
 	drawHistPair(p, a, b, ra.Mean, "reparameterized mean", [2]string{"reparameterized", "score function"}, [2]float64{ra.Var, rb.Var})
-	names := gradNames
 	if !j.Done() {
 		return
 	}
@@ -217,7 +216,7 @@ func (l *Lab) drawEncoder() {
 	tbody.Set("textContent", "")
 	for k := range st[0] {
 		tr := l.dom.Doc.Call("createElement", "tr")
-		cells := []string{names[k], fmtSig(st[0][k].Mean), fmtSig(st[0][k].Var), fmtSig(st[1][k].Mean), fmtSig(st[1][k].Var),
+		cells := []string{gradName(k, len(j.Mu)), fmtSig(st[0][k].Mean), fmtSig(st[0][k].Var), fmtSig(st[1][k].Mean), fmtSig(st[1][k].Var),
 			fmtRatio(st[1][k].Var/st[0][k].Var) + "×"}
 		for _, s := range cells {
 			td := l.dom.Doc.Call("createElement", "td")
@@ -228,9 +227,6 @@ func (l *Lab) drawEncoder() {
 	}
 	l.dom.Wrote("lab-enc-rows", "rows")
 }
-
-// gradNames are the encoder gradient's components, as GradComponents.
-var gradNames = []string{"∂/∂μ₁", "∂/∂μ₂", "∂/∂log σ₁²", "∂/∂log σ₂²"}
 
 // gdigitOptions fills the estimator's digit menu: the visitor's drawing
 // and the first test image of each class (and the URL's image, if another).

@@ -57,6 +57,10 @@ type Shown struct {
 	Pretrained bool           // they are the shipped weights, untouched
 	Test       *mnist.Dataset // the test digits, nil until downloaded
 	TestFailed bool           // their download failed
+	// Slice is the plane's 2-D slice of Model's latent space (issue 11):
+	// the lab's marks on the plane and its decodes of plane points use it.
+	// At latent size 2 it is the whole plane.
+	Slice view.Slice
 }
 
 // Geometry is the plane's place on the page.

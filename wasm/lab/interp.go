@@ -18,10 +18,7 @@ func (l *Lab) interpUpdate() {
 	l.interpDirty = false
 	l.overlayDirty = true
 	pts := view.Interpolate(s.A, s.B, s.Steps)
-	z := make([]float32, 0, 2*len(pts))
-	for _, p := range pts {
-		z = append(z, float32(p[0]), float32(p[1]))
-	}
+	z := l.planeZ(pts) // the plane's slice through the path's points
 	m := l.now.Model
 	d.PutDigits("lab-interp", m.Decode(z, len(pts), m.Likelihood, nil), len(pts))
 	l.interpN = len(pts)
@@ -52,7 +49,8 @@ func (l *Lab) endpointFromDrawing(which int) {
 	if l.mu == nil {
 		return
 	}
-	p := [2]float64{clampZ(float64(l.mu[0])), clampZ(float64(l.mu[1]))}
+	mu := l.onPlane(l.mu)
+	p := [2]float64{clampZ(mu[0]), clampZ(mu[1])}
 	if which == 1 {
 		l.settings.Lab.A = p
 	} else {

@@ -115,8 +115,10 @@ func (l *Lab) loadWeightsFile(name string, data []byte, readErr error) {
 		refuse(err.Error())
 		return
 	}
-	if m.Arch.Input != 28*28 || m.Arch.Latent != 2 {
-		refuse(fmt.Sprintf("its network takes %d-pixel images to a %d-D latent space; this page needs 784 and 2", m.Arch.Input, m.Arch.Latent))
+	if err := view.CheckArch(m.Arch); err != nil {
+		// The architecture editor's limits (issue 11): the page trains and
+		// shows any network the editor can build.
+		refuse(fmt.Sprintf("its network, %s, is beyond what this page's editor builds: %v", m.Arch, err))
 		return
 	}
 	if err := l.host.Load(m, WeightsLoaded); err != nil {

@@ -443,6 +443,7 @@ func (l *Lab) labControlsUpdate() {
 		d.SetValue("lab-gcomp", v)
 		l.encShown = -1
 	}
+	l.gradOptions()
 	l.gdigitOptions()
 	pressed := func(id string, on bool) {
 		key := id + ".pressed"

@@ -68,8 +68,8 @@ func (l *Lab) drawOverlay() {
 		l.overlayHasPth = true
 	}
 	if l.mu != nil && s.SectionOpen("draw") {
-		mu := [2]float64{float64(l.mu[0]), float64(l.mu[1])}
-		sg := [2]float64{view.SigmaFromLogvar(float64(l.lv[0])), view.SigmaFromLogvar(float64(l.lv[1]))}
+		mu, lv := l.onPlane(l.mu), l.onPlane(l.lv) // the plane's two dimensions
+		sg := [2]float64{view.SigmaFromLogvar(lv[0]), view.SigmaFromLogvar(lv[1])}
 		for _, k := range []float64{2, 1} {
 			ell := view.Ellipse(mu, sg, k, 96)
 			pts := make([][2]float64, len(ell))
@@ -83,9 +83,9 @@ func (l *Lab) drawOverlay() {
 				p.Polyline(pts, cssPost, 2.5, 0)
 			}
 		}
-		z := l.posteriorSamples()
-		for i := 0; i+1 < len(z); i += 2 {
-			q := at([2]float64{float64(z[i]), float64(z[i+1])})
+		z, d := l.posteriorSamples(), len(l.mu)
+		for i := 0; i+d <= len(z); i += d {
+			q := at(l.onPlane(z[i : i+d]))
 			p.Circle(q[0], q[1], 3.2, "#c9f6ff", cssBG, 1.2)
 		}
 		c := at(mu)

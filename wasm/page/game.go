@@ -44,6 +44,7 @@ type Game struct {
 
 	session *session
 	panel   *panel
+	arch    *archEditor // issue 11: the architecture editor (archeditor.go)
 	ex      *explorer.Explorer
 	lab     *lab.Lab
 	loop    *workLoop
@@ -70,6 +71,8 @@ func New() *Game {
 	g.panel.showNotices()
 	g.session.data = newDatasets(g.dom, g.session, &g.settings, &g.url, g.queue.post, g.panel.addNotice)
 	newOwnImages(g.dom, g.session.data, g.queue.post)
+	g.arch = newArchEditor(g.dom, &g.settings, &g.url, g.queue.post, g.session.applyArch)
+	g.session.slices = newSlicePanel(g.panel)
 	g.lab = lab.New(labHost{g}, g.dom, &g.lock)
 	g.rewind = newRewind(g.dom, g.session, g.queue.post, &g.lock, func() time.Duration { return g.export.frameDelay() })
 	g.session.rewind = g.rewind
@@ -116,6 +119,10 @@ func (g *Game) Update() (err error) {
 	g.export.update()
 	if g.panel.due() {
 		g.panel.show()
+		// Issue 11: the network's editor, latent dimensions and held-out line.
+		g.arch.follow()
+		g.session.slices.update()
+		g.session.heldOut.show(g.session)
 		g.screen.relayoutIfMoved(g)
 	}
 	g.board.publish(g.session, g.ex, g.panel.notices)

@@ -14,12 +14,13 @@ import (
 // settings, and the lab's point picker.
 type source struct{ g *Game }
 
-func (s source) Scene() *scene.Scene      { return s.g.rewind.scene(s.g.session.scene) }
-func (s source) Settings() *view.Settings { return &s.g.settings }
-func (s source) History() *view.History   { return s.g.session.history }
-func (s source) Untrained() bool          { return s.g.session.weights == weightsUntrained }
-func (s source) TestState() string        { return s.g.session.test.state }
-func (s source) Legend() explorer.Legend  { return s.g.session.data.legend() }
+func (s source) Scene() *scene.Scene       { return s.g.rewind.scene(s.g.session.scene) }
+func (s source) Settings() *view.Settings  { return &s.g.settings }
+func (s source) History() *view.History    { return s.g.session.history }
+func (s source) HeldOut() []view.LossPoint { return s.g.session.heldOut.points() }
+func (s source) Untrained() bool           { return s.g.session.weights == weightsUntrained }
+func (s source) TestState() string         { return s.g.session.test.state }
+func (s source) Legend() explorer.Legend   { return s.g.session.data.legend() }
 
 func (s source) Picker() explorer.Picker {
 	if s.g.lab == nil {
@@ -63,6 +64,7 @@ func (h labHost) Shown() lab.Shown {
 		TestFailed: s.test.state == "failed"}
 	if s.scene != nil {
 		out.Model, out.Version, out.Test = s.scene.Model, s.sceneVersion, s.scene.TestSet()
+		out.Slice = s.scene.Slice
 	}
 	return out
 }

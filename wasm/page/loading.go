@@ -3,6 +3,7 @@
 package page
 
 import (
+	"fmt"
 	"syscall/js"
 
 	"github.com/govae/govae/core"
@@ -29,6 +30,9 @@ func (s *session) loadWeights() {
 	}
 	if err == nil {
 		err = checkPageShape(preview)
+	}
+	if err == nil && s.archDiffers(preview.Arch) {
+		err = fmt.Errorf("the link asks for another network (%s)", s.settings.Arch)
 	}
 	if err != nil {
 		previewState("not used: " + err.Error())

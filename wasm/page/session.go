@@ -67,6 +67,11 @@ type session struct {
 	awaitFull    bool          // the full weights' manifold is being decoded over the preview's
 
 	rewind *rewind // keeps the refreshed manifolds while training (rewind.go)
+	// Issue 11: the held-out curve (heldout.go) and why the network is not
+	// the pretrained one (arch.go).
+	heldOut  heldOutRoom
+	archNote string
+	slices   *slicePanel // the latent dimensions' block, which shows the held-out KL (slice.go)
 }
 
 func newSession(dom *bridge.DOM, settings *view.Settings, ex *explorer.Explorer, post func(func()), board *statusBoard) *session {
@@ -100,6 +105,7 @@ func (s *session) start(m *core.Model, err error) {
 		s.weights = weightsUntrained
 	} else {
 		s.pretrained = m
+		m = s.linkArchitecture(m)
 	}
 	s.initial = m
 	s.ex.Invalidate()
@@ -117,9 +123,9 @@ func (s *session) start(m *core.Model, err error) {
 
 func (s *session) freshModel() *core.Model {
 	s.seed++
-	m, err := core.New(core.DefaultArchitecture(), s.seed)
+	m, err := core.New(s.architecture(), s.seed)
 	if err != nil {
-		panic(err) // the default architecture is valid
+		panic(err) // the settings' architecture is valid
 	}
 	m.Likelihood = s.settings.TrainConfig().Likelihood
 	return m
@@ -312,6 +318,7 @@ func (s *session) afterLoad() {
 	s.trainErr = ""
 	s.maxSlice = 0
 	s.refresh(scene.PartManifold | scene.PartRecon | scene.PartDots)
+	s.loaded()
 }
 
 // snapshot returns a copy of the current weights: the backend's once it
@@ -334,11 +341,11 @@ func (s *session) passes(examples int64) float64 {
 	return float64(examples) / float64(s.train.n)
 }
 
-// checkPageShape refuses models the page cannot show.
+// checkPageShape refuses models the page cannot show: networks beyond the
+// architecture editor's limits (core.EditorLimits).
 func checkPageShape(m *core.Model) error {
-	if m.Arch.Input != 28*28 || m.Arch.Latent != 2 {
-		return fmt.Errorf("the weights are for %d-pixel images and a %d-D latent space; this page needs 784 and 2",
-			m.Arch.Input, m.Arch.Latent)
+	if err := view.CheckArch(m.Arch); err != nil {
+		return fmt.Errorf("the weights' network (%s) is not one this page can show: %v", m.Arch, err)
 	}
 	return nil
 }
@@ -352,4 +359,5 @@ func (s *session) update() {
 		s.collect(0)
 	}
 	s.tuneWorkers()
+	s.heldOut.tick(s)
 }

@@ -47,6 +47,12 @@ type statusJSON struct {
 	Dataset string      `json:"dataset"`          // a core/mnist Source ID, or "own"
 	Classes []string    `json:"classes"`          // the overlay legend's labels 0–9 ("" when unused)
 	Import  *importJSON `json:"import,omitempty"` // the visitor's images, once an import began
+
+	// Issue 11: the network, its latent slice and KL, the held-out curve
+	// (slice.go, heldout.go).
+	Arch         archJSON     `json:"arch"`
+	HeldOut      *heldOutJSON `json:"heldOut"`
+	HeldOutError string       `json:"heldOutError,omitempty"`
 }
 
 type settingsJSON struct {
@@ -126,6 +132,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 	if l := g.lastLoss; l != nil {
 		out.NegELBO, out.Recon, out.KL = &l.NegELBO, &l.Recon, &l.KL
 	}
+	out.Arch, out.HeldOut, out.HeldOutError = g.networkStatus()
 	for _, n := range notices {
 		out.Notices = append(out.Notices, n.Message)
 	}

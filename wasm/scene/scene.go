@@ -40,6 +40,11 @@ type Scene struct {
 	// included.
 	Model *core.Model
 
+	// Slice is the 2-D slice of the latent space that Model's pictures
+	// show (slice.go): the whole plane at latent size 2. ManifoldSlice is
+	// the one the published Manifold was decoded over.
+	Slice, ManifoldSlice view.Slice
+
 	Grid            int
 	Manifold        []float32 // Grid²·784 decoder means, tiles in view.GridZ order
 	ManifoldRGBA    []byte    // the same as one greyscale picture, (Grid·28)² RGBA pixels
@@ -64,6 +69,7 @@ type Scene struct {
 	// reused by the next (a refresh allocates nothing else that large).
 	spareManifold []float32
 	spareRGBA     []byte
+	want          sliceWant // SetSlice's
 }
 
 // Parts of a refresh.
@@ -77,7 +83,8 @@ type sceneJob struct {
 	parts int
 
 	grid     int
-	z        []float32
+	slice    view.Slice
+	z        []float32 // grid²·Latent
 	manifold []float32
 	rgba     []byte
 	tiles    int // decoded so far
@@ -157,19 +164,20 @@ func (s *Scene) Refresh(model *core.Model, parts, grid, dots int) {
 	if model != nil {
 		s.Model = model
 	}
+	s.Slice = s.want.sliceFor(s.Model)
 	if s.job != nil {
 		parts |= s.job.parts
 	}
 	if s.test == nil {
 		parts &^= PartRecon | PartDots
 	}
-	j := &sceneJob{parts: parts}
+	j := &sceneJob{parts: parts, slice: s.Slice}
 	if s.job != nil {
 		j.spent = s.job.spent // an abandoned refresh's time counts too
 	}
 	if parts&PartManifold != 0 {
 		j.grid = grid
-		j.z = view.GridZ(grid)
+		j.z = s.Slice.GridZ(grid)
 		n := grid * grid * s.Model.Arch.Input
 		// The abandoned refresh's buffers, else the spare ones.
 		if s.job != nil && s.job.manifold != nil {
@@ -212,9 +220,9 @@ func (s *Scene) Work(budget time.Duration) bool {
 		case j.parts&PartManifold != 0:
 			n := j.grid * j.grid
 			k := min(timeslice.Size(left, s.decodeCost, j.grid), n-j.tiles)
-			in := s.Model.Arch.Input
+			in, d := s.Model.Arch.Input, s.Model.Arch.Latent
 			t0 := time.Now()
-			s.Model.Decode(j.z[2*j.tiles:2*(j.tiles+k)], k, s.Model.Likelihood, j.manifold[j.tiles*in:(j.tiles+k)*in])
+			s.Model.Decode(j.z[d*j.tiles:d*(j.tiles+k)], k, s.Model.Likelihood, j.manifold[j.tiles*in:(j.tiles+k)*in])
 			if j.rgba != nil {
 				TilesToRGBA(j.rgba, j.manifold, j.grid, j.tiles, j.tiles+k)
 			}
@@ -224,7 +232,7 @@ func (s *Scene) Work(budget time.Duration) bool {
 				if s.Grid == j.grid { // the same size: the next refresh reuses them
 					s.spareManifold, s.spareRGBA = s.Manifold, s.ManifoldRGBA
 				}
-				s.Grid, s.Manifold, s.ManifoldRGBA = j.grid, j.manifold, j.rgba
+				s.Grid, s.Manifold, s.ManifoldRGBA, s.ManifoldSlice = j.grid, j.manifold, j.rgba, j.slice
 				s.ManifoldVersion++
 				j.parts &^= PartManifold
 				published = true
@@ -248,11 +256,9 @@ func (s *Scene) Work(budget time.Duration) bool {
 			s.encodeCost = timeslice.Track(s.encodeCost, time.Since(t0), k)
 			lat := s.Model.Arch.Latent
 			for b, i := range idx {
-				d := Dot{Z1: mu[b*lat], Label: s.test.Labels[i]}
-				if lat > 1 { // the plane shows the first two dimensions
-					d.Z2 = mu[b*lat+1]
-				}
-				j.dots = append(j.dots, d)
+				// The plane's coordinates: dimensions I and J of μ.
+				z1, z2 := j.slice.Coords(mu[b*lat : (b+1)*lat])
+				j.dots = append(j.dots, Dot{Z1: float32(z1), Z2: float32(z2), Label: s.test.Labels[i]})
 			}
 			if len(j.dots) == len(j.dotIdx) {
 				s.Dots = j.dots
@@ -307,12 +313,18 @@ func TilesToRGBA(dst []byte, tiles []float32, cols, from, to int) {
 	}
 }
 
-// Sample decodes the single latent point (z1, z2) with the snapshot.
+// Sample decodes the latent point at the plane's point (z1, z2) with the
+// snapshot: SampleZ's.
 func (s *Scene) Sample(z1, z2 float64, out []float32) []float32 {
-	z := make([]float32, s.Model.Arch.Latent)
-	z[0] = float32(z1)
-	if len(z) > 1 {
-		z[1] = float32(z2)
+	return s.Model.Decode(s.SampleZ(z1, z2), 1, s.Model.Likelihood, out)
+}
+
+// SampleZ returns the full latent point (Latent values) at the plane's
+// point (z1, z2): dimensions I and J of the slice set to z1 and z2, the
+// others at its reference.
+func (s *Scene) SampleZ(z1, z2 float64) []float32 {
+	if !s.sliceFits() { // a Refresh sets the slice; before one, the plane's first two dimensions
+		s.Slice = s.want.sliceFor(s.Model)
 	}
-	return s.Model.Decode(z, 1, s.Model.Likelihood, out)
+	return s.Slice.Z(z1, z2)
 }

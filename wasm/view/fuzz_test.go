@@ -14,6 +14,7 @@ func FuzzParseQuery(f *testing.F) {
 		"grid=15&overlay=1&dots=2000&z1=0.5&z2=-1.25&workers=2",
 		"lr=NaN&batch=1e99&beta=-1&grid=abc&z1=Inf", "%zz=1&lr=%", "unknown=1&&&=&lik=",
 		"lr=0.001&lr=0.5", "lab=1", "arch=512-z8-512-LeakyReLU-bn-dropout0.2", "arch=256-0-z99-relu",
+		"dims=3,1&ref=digit7", "dims=auto&ref=drawing", "dims=1,1&ref=digit", "dims=3,1&dims=auto",
 	} {
 		f.Add(seed)
 	}

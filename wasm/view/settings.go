@@ -51,10 +51,14 @@ type Settings struct {
 	// Dataset is the data set shown and trained (URL parameter
 	// DatasetKey): a core/mnist Source ID, or OwnDataset.
 	Dataset string
+	// Slice is the plane's 2-D slice of a larger latent space (URL
+	// parameters SliceKeys, slice_settings.go).
+	Slice SliceSettings
 }
 
 // Keys lists the URL parameters, in the order Query writes them.
-var Keys = append([]string{DatasetKey, "lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"}, LabKeys...)
+var Keys = append(append([]string{DatasetKey, "lr", "batch", "beta", "warmup", "lik", "sigma", "workers", ArchKey, "grid", "overlay", "dots", "z1", "z2"},
+	SliceKeys...), LabKeys...)
 
 // names are the settings as a visitor reads them in messages.
 var names = map[string]string{
@@ -73,6 +77,7 @@ func DefaultSettings() Settings {
 		Likelihood: c.Likelihood.Kind, Sigma: c.Likelihood.Sigma, Grid: DefaultGrid, Dots: DefaultDots,
 		Lab: DefaultLabSettings(), Workers: AutoWorkers, Arch: FormatArch(core.DefaultArchitecture()),
 		Dataset: mnist.MNIST.ID,
+		Slice:   DefaultSliceSettings(),
 	}
 }
 
@@ -176,6 +181,9 @@ func (s *Settings) Set(key, value string) error {
 			}
 		})
 	}
+	if isSliceKey(key) {
+		return s.Slice.Set(key, value)
+	}
 	if isLabKey(key) {
 		return s.Lab.Set(key, value)
 	}
@@ -220,6 +228,9 @@ func (s Settings) Get(key string) string {
 	case "z2":
 		return FormatCoordinate(s.Z2)
 	}
+	if isSliceKey(key) {
+		return s.Slice.Get(key)
+	}
 	return s.Lab.Get(key)
 }
 
@@ -258,7 +269,7 @@ func ParseQuery(raw string) (Settings, []Notice) {
 				Message: fmt.Sprintf("malformed parameter %q ignored", part)})
 			continue
 		}
-		if _, known := names[key]; !known && !isLabKey(key) {
+		if _, known := names[key]; !known && !isLabKey(key) && !isSliceKey(key) {
 			notices = append(notices, Notice{Key: key, Value: value,
 				Message: fmt.Sprintf("unknown parameter %q ignored", key)})
 			continue
