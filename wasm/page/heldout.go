@@ -23,6 +23,8 @@ import (
 // the latent-dimension bars show and what picks the plane's default pair.
 type heldOutRoom struct {
 	eval    *train.HeldOut // nil until the test digits are in (and without Web Workers)
+	set     *mnist.Dataset // the images eval was given: the data set's test set, or the visitor's held-out tenth
+	own     bool           // set is the visitor's held-out tenth
 	gen     uint64         // generation of the weights: one per model loaded
 	asked   *[2]uint64     // the generation and backend Version last asked about
 	scratch *core.Model    // reused for the weights' copies
@@ -69,6 +71,21 @@ func (h *heldOutRoom) tick(s *session) {
 // ready starts the evaluator once the test digits are in, and reports
 // whether it works.
 func (h *heldOutRoom) ready(s *session) bool {
+	// The held-out images follow the data set shown: every tenth of a
+	// site data set's test images, or the tenth of the visitor's own
+	// images held out of training (datasets.HeldOut).
+	t, own := s.scene.TestSet(), false
+	if s.data != nil {
+		if o := s.data.HeldOut(); o != nil {
+			t, own = o, true
+		}
+	}
+	if h.eval != nil && t != h.set {
+		h.eval.Close()
+		h.eval, h.asked, h.err = nil, nil, ""
+		h.restart()
+	}
+	h.set, h.own = t, own
 	if h.eval != nil {
 		if err := h.eval.Err(); err != nil {
 			h.err = "the evaluation worker stopped: " + err.Error()
@@ -76,8 +93,11 @@ func (h *heldOutRoom) ready(s *session) bool {
 		}
 		return true
 	}
-	t := s.scene.TestSet()
 	if t == nil || h.err != "" {
+		return false
+	}
+	if t.N == 0 {
+		h.err = "none of your images is held out of training (import at least 10)"
 		return false
 	}
 	if !train.WorkersAvailable() {
@@ -130,8 +150,12 @@ func (h *heldOutRoom) show(s *session) {
 	d := s.dom
 	if p := h.latest; p != nil {
 		d.SetText("stat-heldout", strconv.FormatFloat(p.Loss.NegELBO, 'f', 2, 64))
-		d.SetText("heldout-text", fmt.Sprintf("On %d held-out test digits (every tenth), at step %d: reconstruction %.2f + KL %.2f nats. "+
-			"Evaluated every few seconds in a Web Worker; the gold dots in the loss chart.", p.Loss.N, p.Steps, p.Loss.Recon, p.Loss.KL))
+		what := "held-out test images (every tenth)"
+		if h.own {
+			what = "of your images held out of training"
+		}
+		d.SetText("heldout-text", fmt.Sprintf("On %d %s, at step %d: reconstruction %.2f + KL %.2f nats. "+
+			"Evaluated every few seconds in a Web Worker; the gold dots in the loss chart.", p.Loss.N, what, p.Steps, p.Loss.Recon, p.Loss.KL))
 		return
 	}
 	d.SetText("stat-heldout", "—")

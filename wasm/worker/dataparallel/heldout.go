@@ -137,14 +137,17 @@ func (n *Node) evaluation(req *Message) (core.Evaluation, int, error) {
 
 // HeldOutMessage returns the HeldOut message of the held-out set: the
 // core.HeldOutSize images at core.HeldOutIndices out of total images of
-// size values each in pixels (the MNIST test set's mnist.Dataset.Pixels:
-// every tenth of its 10 000 images). Errors: as core.HeldOutImages.
+// size values each in pixels (a test set's mnist.Dataset.Pixels: every
+// tenth of its 10 000 images), or all of them when there are fewer (the
+// tenth of a visitor's images held out of training). Errors: as
+// core.HeldOutImages.
 func HeldOutMessage(pixels []float32, total, size int) (*Message, error) {
-	px, err := core.HeldOutImages(pixels, total, size, core.HeldOutSize)
+	n := min(core.HeldOutSize, total)
+	px, err := core.HeldOutImages(pixels, total, size, n)
 	if err != nil {
 		return nil, err
 	}
-	return &Message{Kind: HeldOut, Pixels: px, N: core.HeldOutSize}, nil
+	return &Message{Kind: HeldOut, Pixels: px, N: n}, nil
 }
 
 // DefaultEvalEvery is EvalClient.Every's default: the held-out curve gets

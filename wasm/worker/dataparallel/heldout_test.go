@@ -252,7 +252,8 @@ func TestEvaluateWeights(t *testing.T) {
 	}
 }
 
-// TestHeldOutMessage: every tenth image of the test set, copied.
+// TestHeldOutMessage: every tenth image of the test set, copied; all of a
+// set smaller than a held-out set.
 func TestHeldOutMessage(t *testing.T) {
 	const total, size = 10000, 3
 	px := make([]float32, total*size)
@@ -275,8 +276,20 @@ func TestHeldOutMessage(t *testing.T) {
 	if m.Pixels[0] != 0 {
 		t.Error("the message aliases the test set")
 	}
-	if _, err := HeldOutMessage(px[:500*size], 500, size); err == nil {
-		t.Error("a test set of 500 images accepted for 1 000")
+	// Fewer images than a held-out set (a visitor's held-out tenth): all
+	// of them, in order.
+	small, err := HeldOutMessage(px[:25*size], 25, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.N != 25 || len(small.Pixels) != 25*size || small.Pixels[24*size] != 24 {
+		t.Errorf("a set of 25 images: N %d, %d values, last image %v", small.N, len(small.Pixels), small.Pixels[len(small.Pixels)-1])
+	}
+	if _, err := HeldOutMessage(px[:10*size], 500, size); err == nil {
+		t.Error("pixels of 10 images accepted as 500")
+	}
+	if _, err := HeldOutMessage(nil, 0, size); err == nil {
+		t.Error("an empty set accepted")
 	}
 }
 
