@@ -130,7 +130,9 @@ func (b *browserHarness) testArchEditor(t *testing.T) {
 	}
 	b.screenshot(t, "arch-editor")
 	b.click(t, "#arch-apply")
-	s = b.waitStatus(t, "the new network", 20*time.Second, func(s browserStatus) bool { return s.Arch.Spec == editedSpec })
+	s = b.waitStatus(t, "the new network", 20*time.Second, func(s browserStatus) bool {
+		return s.Arch.Spec == editedSpec && b.text(t, "#arch-words") == editedWords
+	})
 	if s.Arch.Words != editedWords || s.Arch.Latent != 4 || s.Weights != "random init" {
 		t.Errorf("after Apply: %+v, weights %q", s.Arch, s.Weights)
 	}
@@ -428,7 +430,11 @@ func (b *browserHarness) testArchLoadFile(t *testing.T) {
 		t.Fatalf("a latent-3 file: %q", msg)
 	}
 	spec := view.FormatArch(a)
-	s := b.waitStatus(t, "the loaded network", 10*time.Second, func(s browserStatus) bool { return s.Arch.Spec == spec })
+	// The status follows the model at once; the editor's words at its next
+	// panel update.
+	s := b.waitStatus(t, "the loaded network", 10*time.Second, func(s browserStatus) bool {
+		return s.Arch.Spec == spec && b.text(t, "#arch-words") == a.String()
+	})
 	if s.Arch.Latent != 3 || s.Weights != "loaded from a file" || b.text(t, "#arch-words") != a.String() {
 		t.Errorf("after loading: %+v, weights %q, panel %q", s.Arch, s.Weights, b.text(t, "#arch-words"))
 	}
