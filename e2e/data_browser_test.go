@@ -118,7 +118,13 @@ type dataStatus struct {
 	NegELBO  *float64 `json:"negElbo"`
 	TestData string   `json:"testData"`
 	Recons   int      `json:"recons"`
-	Import   *struct {
+	// HeldOutCurve is status().heldOut: the held-out curve's latest point.
+	HeldOutCurve *struct {
+		Images int     `json:"images"`
+		Step   int     `json:"step"`
+		Recon  float64 `json:"recon"`
+	} `json:"heldOut"`
+	Import *struct {
 		State    string `json:"state"`
 		Files    int    `json:"files"`
 		Imported int    `json:"imported"`
@@ -365,7 +371,15 @@ func (b dataSuite) testOwnImages(t *testing.T) {
 		return b.workers(t) == 1 && s.Training && s.Step >= from+160
 	})
 	b.click(t, "#pause")
-	b.waitData(t, "the pause", 20*time.Second, func(s dataStatus) bool { return !s.Training })
+	paused := b.waitData(t, "the pause", 20*time.Second, func(s dataStatus) bool { return !s.Training })
+	// The held-out curve is measured on the 4 images held out of training,
+	// not on the MNIST test digits.
+	h := b.waitData(t, "the held-out curve on the held-out images", 60*time.Second, func(s dataStatus) bool {
+		return s.HeldOutCurve != nil && s.HeldOutCurve.Step == paused.Step
+	}).HeldOutCurve
+	if h.Images != im.HeldOut || !(h.Recon > 0) {
+		t.Errorf("the held-out curve at step %d: %d images (want the %d held out), reconstruction %.1f nats", h.Step, h.Images, im.HeldOut, h.Recon)
+	}
 	// The panel shows the contact sheet beside the trained manifold (the
 	// README's picture).
 	b.eval(t, `document.querySelector("#own-sheet").scrollIntoView({block: "center"}), ""`)
