@@ -142,7 +142,7 @@ test-engines:
 ## SIMD (GOEXPERIMENT=simd), where core/kernels and core test the SIMD
 ## kernels and loops against the scalar ones.
 test-wasm:
-	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline
+	$(WASM_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline ./wasm/bridge
 	$(WASM_ENV) $(SIMD_ENV) $(GO) test -count=1 -exec="$(WASM_EXEC)" ./core/... ./wasm/timeline
 
 ## bench: one table — native Go, Go wasm in headless Chromium (in the page,

@@ -3,8 +3,10 @@
 package bridge
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"syscall/js"
 )
 
@@ -173,11 +175,7 @@ func (d *IDB) PutNow(r Record) (tx js.Value, err error) {
 		data.Set("weights", d.copyToJS(r.Weights))
 	}
 	if r.History != nil {
-		h := js.Global().Get("Float64Array").New(len(r.History))
-		for i, v := range r.History {
-			h.SetIndex(i, v)
-		}
-		data.Set("history", h)
+		data.Set("history", float64sToJS(r.History))
 	}
 	tx.Call("objectStore", idbMeta).Call("put", meta, r.Name)
 	tx.Call("objectStore", idbData).Call("put", data, r.Name)
@@ -292,10 +290,7 @@ func (d *IDB) Get(name string) (_ Record, ok bool, err error) {
 		if !h.InstanceOf(js.Global().Get("Float64Array")) || h.Length() > 4*maxHistory {
 			return r, true, errors.New("the stored loss history is not a list of numbers")
 		}
-		r.History = make([]float64, h.Length())
-		for i := range r.History {
-			r.History[i] = h.Index(i).Float()
-		}
+		r.History = float64sFromJS(h)
 	}
 	return r, true, err
 }
@@ -327,4 +322,32 @@ func StorageEstimate() (usage, quota float64) {
 		quota = q.Float()
 	}
 	return usage, quota
+}
+
+// float64sToJS returns v as a new Float64Array, copied as bytes in one
+// call rather than one js call per element (a full loss history is
+// 4·maxHistory = 262 144 of them, at every checkpoint). Typed arrays use
+// the platform's byte order, little-endian in every browser, like
+// WebAssembly's memory.
+func float64sToJS(v []float64) js.Value {
+	b := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(x))
+	}
+	u := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(u, b)
+	return js.Global().Get("Float64Array").New(u.Get("buffer"))
+}
+
+// float64sFromJS copies the Float64Array h into Go, as bytes in one call
+// (float64sToJS).
+func float64sFromJS(h js.Value) []float64 {
+	n := h.Length()
+	b := make([]byte, 8*n)
+	js.CopyBytesToGo(b, js.Global().Get("Uint8Array").New(h.Get("buffer"), h.Get("byteOffset"), 8*n))
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return v
 }
