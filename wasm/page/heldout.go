@@ -80,10 +80,13 @@ func (h *heldOutRoom) ready(s *session) bool {
 			t, own = o, true
 		}
 	}
-	if h.eval != nil && t != h.set {
-		h.eval.Close()
-		h.eval, h.asked, h.err = nil, nil, ""
-		h.restart()
+	if t != h.set {
+		if h.eval != nil {
+			h.eval.Close()
+			h.eval, h.asked = nil, nil
+			h.restart()
+		}
+		h.err = "" // what kept the last set from a curve is checked anew
 	}
 	h.set, h.own = t, own
 	if h.eval != nil {
