@@ -425,10 +425,47 @@ func (b *browserHarness) clickAt(t *testing.T, x, y float64) {
 	}
 }
 
-// click clicks an element the way a visitor does (at its centre).
+// click clicks an element the way a visitor does: at its centre, once it
+// is in view and has stayed in place for two animation frames, and is the
+// element at that point. (chromedp.Click reads the box and then clicks: a
+// panel that grew above the element in between — a note, the KL bars —
+// moved the element away, and the click went to its neighbour.)
 func (b *browserHarness) click(t *testing.T, sel string) {
 	t.Helper()
-	if err := b.run(t, 10*time.Second, chromedp.Click(chromedp.CSS(sel))); err != nil {
+	var spot struct {
+		X, Y float64
+		Hit  bool
+	}
+	where := fmt.Sprintf(`new Promise((resolve) => {
+		const e = document.querySelector(%q);
+		if (!e) { resolve(null); return; }
+		e.scrollIntoViewIfNeeded(true);
+		const box = () => { const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
+		const a = box();
+		requestAnimationFrame(() => requestAnimationFrame(() => {
+			const c = box();
+			const at = document.elementFromPoint(c[0], c[1]);
+			resolve(c[0] === a[0] && c[1] === a[1] ? {X: c[0], Y: c[1], Hit: !!at && (at === e || e.contains(at))} : {X: 0, Y: 0, Hit: false});
+		}));
+	})`, sel)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := b.evalAsync(t, `(`+where+`).then((v) => JSON.stringify(v))`)
+		if out == "null" {
+			t.Fatalf("click %s: no such element", sel)
+		}
+		if err := json.Unmarshal([]byte(out), &spot); err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+		if spot.Hit {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("click %s: it did not stay in place, in view and uncovered for 10 s", sel)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := b.run(t, 10*time.Second, chromedp.MouseClickXY(spot.X, spot.Y)); err != nil {
 		t.Fatalf("click %s: %v", sel, err)
 	}
 }
