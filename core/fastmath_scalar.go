@@ -10,4 +10,6 @@ var (
 
 	reluForward  = reluForwardScalar
 	reluBackward = reluBackwardScalar
+
+	sigmoidLoop = sigmoidScalar
 )

@@ -15,6 +15,8 @@ var (
 
 	reluForward  = reluForwardSIMD
 	reluBackward = reluBackwardSIMD
+
+	sigmoidLoop = sigmoidSIMD
 )
 
 // load4 and store4 access s[i:i+4] as one vector.
@@ -88,4 +90,41 @@ func reluBackwardSIMD(g, y, dx []float32) {
 		store4(load4(g, i).ToBits().And(pos).BitsToFloat32(), dx, i)
 	}
 	reluBackwardScalar(g[i:], y[i:], dx[i:])
+}
+
+// sigmoidSIMD is sigmoidScalar on vectors: the same float32 operations in
+// the same order (f32x4.floor, the conversion of the small whole k and the
+// exponent's bits are exact like their scalar forms), so the pictures of
+// both builds are identical.
+func sigmoidSIMD(x, out []float32) {
+	out = out[:len(x)]
+	n := len(x) &^ 3
+	var (
+		zero = archsimd.BroadcastFloat32x4(0)
+		one  = archsimd.BroadcastFloat32x4(1)
+		half = archsimd.BroadcastFloat32x4(0.5)
+		top  = archsimd.BroadcastFloat32x4(sigmoidMax32)
+		l2e  = archsimd.BroadcastFloat32x4(log2e32)
+		hi   = archsimd.BroadcastFloat32x4(ln2Hi32)
+		lo   = archsimd.BroadcastFloat32x4(ln2Lo32)
+		c2   = archsimd.BroadcastFloat32x4(1.0 / 2)
+		c3   = archsimd.BroadcastFloat32x4(1.0 / 6)
+		c4   = archsimd.BroadcastFloat32x4(1.0 / 24)
+		c5   = archsimd.BroadcastFloat32x4(1.0 / 120)
+		c6   = archsimd.BroadcastFloat32x4(1.0 / 720)
+		bias = archsimd.BroadcastInt32x4(127)
+	)
+	for i := 0; i < n; i += 4 {
+		v := load4(x, i)
+		a := v.Abs()
+		a = top.IfElse(a.Greater(top), a) // NaN stays NaN, as in the scalar loop
+		k := a.Mul(l2e).Add(half).Floor()
+		r := a.Sub(k.Mul(hi)).Sub(k.Mul(lo))
+		p := one.Sub(r.Mul(one.Sub(r.Mul(c2.Sub(r.Mul(c3.Sub(r.Mul(c4.Sub(r.Mul(c5.Sub(r.Mul(c6))))))))))))
+		u := p.Mul(bias.Sub(k.ConvertToInt32()).ShiftAllLeft(23).ToBits().BitsToFloat32())
+		q := one.Div(one.Add(u))
+		q = u.Mul(q).IfElse(v.Less(zero), q)
+		store4(q, out, i)
+	}
+	sigmoidScalar(x[n:], out[n:])
 }

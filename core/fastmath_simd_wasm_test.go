@@ -85,3 +85,29 @@ func TestReLUSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestSigmoidSIMD: the vector sigmoid gives bit for bit the scalar one's
+// values (NaN where it gives NaN), for lengths with and without a tail and
+// logits from −200 to 200, ±0, ±Inf and NaN.
+func TestSigmoidSIMD(t *testing.T) {
+	rng := testRNG(41)
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		87, -87, 87.5, -88, 1e-30, -1e-30, 0.34657359, -0.34657359}
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 1001} {
+		x := randNormal(rng, n)
+		for i := range x {
+			x[i] *= 40
+			if i < len(special) {
+				x[i] = special[i]
+			}
+		}
+		want, got := make([]float32, n), make([]float32, n)
+		sigmoidScalar(x, want)
+		sigmoidSIMD(x, got)
+		for i := range x {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Errorf("n %d: σ(%v): vector %v, scalar %v", n, x[i], got[i], want[i])
+			}
+		}
+	}
+}

@@ -140,20 +140,7 @@ func (l Likelihood) mean(logits, out []float32) {
 		}
 		return
 	}
-	// sigmoid32, written out so that expNeg inlines: a manifold refresh
-	// takes 313 600 of these.
-	for i, e := range logits {
-		a := math.Abs(float64(e))
-		if a > expNegMax {
-			a = expNegMax
-		}
-		u := expNeg(a)
-		p := 1 / (1 + u)
-		if e < 0 {
-			p *= u
-		}
-		out[i] = float32(p)
-	}
+	sigmoidLoop(logits, out) // float32, on vectors in the SIMD build
 }
 
 // bceFromLogit is −[t·log σ(η) + (1−t)·log(1−σ(η))] computed as
