@@ -39,6 +39,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -83,12 +84,9 @@ func main() {
 // writes dir/page.mod (go.mod with a replace directive to the copy) and
 // dir/page.sum; it returns the path of page.mod.
 func run(dir string) (string, error) {
-	root, err := goList("list", "-m", "-f", "{{.Dir}}", ebitenModule)
+	root, err := moduleDir(ebitenModule)
 	if err != nil {
 		return "", err
-	}
-	if root == "" {
-		return "", fmt.Errorf("%s is not downloaded (go mod download)", ebitenModule)
 	}
 	gomod, err := goList("env", "GOMOD")
 	if err != nil {
@@ -119,6 +117,23 @@ func run(dir string) (string, error) {
 		return "", err
 	}
 	return page, os.WriteFile(filepath.Join(abs, "page.sum"), sum, 0o644)
+}
+
+// moduleDir downloads module mod at the version go.mod requires, if the
+// module cache lacks it (a clean machine), and returns its directory.
+func moduleDir(mod string) (string, error) {
+	out, err := goList("mod", "download", "-json", mod)
+	if err != nil {
+		return "", err
+	}
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		return "", fmt.Errorf("go mod download -json %s: %w", mod, err)
+	}
+	if m.Error != "" || m.Dir == "" {
+		return "", fmt.Errorf("go mod download %s: %q", mod, m.Error)
+	}
+	return m.Dir, nil
 }
 
 // goList runs the go command with args and returns its trimmed output.

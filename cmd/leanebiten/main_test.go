@@ -19,9 +19,9 @@ import (
 // ebitenRoot returns Ebiten's module directory, as the build uses it.
 func ebitenRoot(t *testing.T) string {
 	t.Helper()
-	root, err := goList("list", "-m", "-f", "{{.Dir}}", ebitenModule)
-	if err != nil || root == "" {
-		t.Fatalf("Ebiten's module: %q, %v", root, err)
+	root, err := moduleDir(ebitenModule)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return root
 }
