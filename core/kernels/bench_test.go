@@ -68,8 +68,9 @@ func BenchmarkSgemm(b *testing.B) {
 		impl blas.Float32
 	}
 	impls := []impl{{"gonum", gonum.Implementation{}}, {"kernels", Implementation{}}}
-	if SIMD {
-		// "kernels" is the SIMD kernel; the scalar one beside it.
+	if SIMD() {
+		// "kernels" is the SIMD kernel (wasm SIMD, or AVX2+FMA on amd64);
+		// the scalar one beside it.
 		impls = append(impls, impl{"scalar", scalarImpl{}})
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
