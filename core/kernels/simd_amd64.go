@@ -31,6 +31,14 @@ func init() {
 	}
 }
 
+// AVX and SSE. Go compiles scalar float32 code (the packing loops, and the
+// rest of the program: Adam, the likelihoods…) to legacy SSE instructions,
+// which on this machine run several times slower while the upper halves of
+// the 256-bit registers are dirty (a false dependency on them): without
+// VZEROUPPER after the kernel, Adam's scalar loop took 6× as long in a
+// training step. So every function here that leaves 256-bit values in
+// registers (microAVX2, packRowsB16) ends with archsimd.ClearAVXUpperBits.
+
 // The AVX2 micro-kernel's register block (measured natively, see
 // bench_test.go).
 //
@@ -163,6 +171,7 @@ func microAVX2(a []aStepX, b []bStepX, c []float32, ldc int) {
 	addRow16(c[3*ldc:], c30, c31)
 	addRow16(c[4*ldc:], c40, c41)
 	addRow16(c[5*ldc:], c50, c51)
+	archsimd.ClearAVXUpperBits()
 }
 
 // addRow16 adds the vectors v0 and v1 to row[0:8] and row[8:16].
@@ -241,6 +250,7 @@ func packRowsB16(dst []bStepX, src []float32, ld, nl, kb int) {
 			archsimd.LoadFloat32x8Array((*[8]float32)(s[8:16])).StoreArray((*[8]float32)(d[8:16]))
 		}
 	}
+	archsimd.ClearAVXUpperBits()
 	if l0 := np * xnr; l0 < nl {
 		panel := dst[np*kb : (np+1)*kb]
 		for p := range panel {
