@@ -234,6 +234,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			tr.TrainStep()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuSeconds()
 			for i := 0; i < b.N; i++ {
 				l, err := tr.TrainStep()
 				if err != nil {
@@ -241,7 +242,13 @@ func BenchmarkTrainStep(b *testing.B) {
 				}
 				benchSink += l.Objective
 			}
+			cpu := cpuSeconds() - cpu0
 			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "examples/s")
+			if cpu > 0 {
+				// Per CPU-second of the process (all threads: gonum's
+				// parallel products count twice on 2 cores).
+				b.ReportMetric(float64(b.N*batch)/cpu, "examples/cpu-s")
+			}
 		})
 	}
 	// The same with gonum's products kept serial (no goroutines); not when
