@@ -43,6 +43,10 @@ import (
 //
 // Natively gonum's wall-clock rate was up to ~24 GFLOP/s on the large shapes
 // with both cores free (it runs goroutines); the kernel is single-threaded.
+// Built with GOEXPERIMENT=simd natively on amd64 with AVX2+FMA, "kernels"
+// is the AVX2 kernel (simd_amd64.go) and "scalar" the kernel above: 30–39
+// GFLOP/cpu-s at the large shapes against gonum's 8–15 in the same runs,
+// at load average 8–11 (README, "Native AVX2").
 // Commands:
 //
 //	go test -run '^$' -bench Sgemm -count 3 ./core/kernels
