@@ -90,6 +90,11 @@ PAGE_BUILD := -trimpath $(PAGE_GCFLAGS) -modfile=$(LEAN_MOD)
 ## govae-simd.wasm and worker-simd.wasm, and without, as govae.wasm and
 ## worker.wasm, for browsers without wasm SIMD; wasm/simd.js is the page's
 ## test for it (WebAssembly.validate of a 1-instruction SIMD module).
+## Natively the same setting gives core's matrix products an AVX2+FMA kernel
+## on amd64 (core/kernels/simd_amd64.go, used when the CPU has both, else
+## gonum as without it): the native tools below (train, eval, compare,
+## bench, soak, sweep) are built with it, and lint and test-native check
+## both builds.
 SIMD_ENV := GOEXPERIMENT=simd
 ##
 ## Go 1.27 implements encoding/json on top of encoding/json/v2 (its default
@@ -138,11 +143,16 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(SIMD_ENV) $(GO) vet ./...
 
+## test-native: every package's tests natively, then core and core/kernels
+## again with GOEXPERIMENT=simd (the AVX2 kernel on amd64, tested against the
+## scalar one and gonum).
 test-native: build
 	$(GO) test -count=1 -timeout 45m ./...
+	$(SIMD_ENV) $(GO) test -count=1 ./core ./core/kernels
 
 ## test-engines: only the smoke tests in Firefox (WebDriver BiDi) and
 ## WebKitGTK's MiniBrowser (WebKitWebDriver, under Xvfb); test-native runs
@@ -162,30 +172,30 @@ test-wasm:
 ## −ELBO against seconds of training from Reset — printed and written to
 ## bench-out/table.md (cmd/bench; BENCHFLAGS="-reps 5" for more).
 bench:
-	$(GO) run ./cmd/bench $(BENCHFLAGS)
+	$(SIMD_ENV) $(GO) run ./cmd/bench $(BENCHFLAGS)
 
 ## train: train on the 60 000 training images and write assets/vae.bin.
 train:
-	$(GO) run ./cmd/train -out assets/vae.bin
+	$(SIMD_ENV) $(GO) run ./cmd/train -out assets/vae.bin
 
 ## eval: test −ELBO of the shipped weights on the 10 000 test images.
 eval:
-	@$(GO) run ./cmd/eval -weights assets/vae.bin
+	@$(SIMD_ENV) $(GO) run ./cmd/eval -weights assets/vae.bin
 
 ## compare: the same-budget comparison (5 epochs, Adam 1e-3 constant, batch 128).
 compare:
-	$(GO) run ./cmd/train -epochs 5 -lr 1e-3 -lr-final 1e-3 -batch 128 -out "" -quiet
+	$(SIMD_ENV) $(GO) run ./cmd/train -epochs 5 -lr 1e-3 -lr-final 1e-3 -batch 128 -out "" -quiet
 
 clean:
 	rm -rf dist
 
 ## soak: 30 minutes of native training with loss, non-finite events and heap reported every minute.
 soak:
-	$(GO) run ./cmd/soak -duration 30m -every 1m
+	$(SIMD_ENV) $(GO) run ./cmd/soak -duration 30m -every 1m
 
 ## sweep: the lab's precomputed runs (β rate–distortion curve, likelihoods) into assets/sweep/.
 sweep:
-	$(GO) run ./cmd/sweep -epochs 5 -out assets/sweep
+	$(SIMD_ENV) $(GO) run ./cmd/sweep -epochs 5 -out assets/sweep
 
 ## soak-browser: 10 minutes of training through the page in headless Chromium, memory reported every minute.
 soak-browser: build

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/govae/govae/core/kernels"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -114,7 +115,10 @@ func trainAllocs(t *testing.T, tr *Trainer) float64 {
 // batch 32 — natively and under js/wasm alike). So the zero-allocation
 // assertion is made (1) with small layers, where every product stays on
 // gonum's serial path, and (2) for the default architecture with the
-// serial tiling above installed, which isolates core's own code.
+// serial tiling above installed, which isolates core's own code. In a
+// build whose products run core/kernels' SIMD kernel (kernels.SIMD(), which
+// takes precedence over blas32) the whole step, products included, must
+// allocate nothing.
 func TestTrainStepNoAllocs(t *testing.T) {
 	liks := []Likelihood{{Kind: Bernoulli}, {Kind: Gaussian, Sigma: 0.1}, {Kind: GaussianLearned}, {Kind: ContinuousBernoulli}}
 	small := Architecture{Input: 128, Encoder: []int{64, 32}, Decoder: []int{32, 64}, Latent: 2, Activation: LeakyReLU}
@@ -148,6 +152,9 @@ func TestTrainStepNoAllocs(t *testing.T) {
 		}
 	})
 	t.Run("default architecture, gonum's parallel gemm", func(t *testing.T) {
+		if kernels.SIMD() {
+			t.Skipf("core's products run core/kernels (%s), not blas32", kernels.Build())
+		}
 		useBLAS(t, gonum.Implementation{})
 		tr := newBenchTrainer(t, DefaultArchitecture(), Likelihood{Kind: Bernoulli}, 32)
 		t.Logf("%v allocations per training step, all from gonum's sgemmParallel (not asserted)", trainAllocs(t, tr))
@@ -227,6 +234,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			tr.TrainStep()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuSeconds()
 			for i := 0; i < b.N; i++ {
 				l, err := tr.TrainStep()
 				if err != nil {
@@ -234,10 +242,21 @@ func BenchmarkTrainStep(b *testing.B) {
 				}
 				benchSink += l.Objective
 			}
+			cpu := cpuSeconds() - cpu0
 			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "examples/s")
+			if cpu > 0 {
+				// Per CPU-second of the process (all threads: gonum's
+				// parallel products count twice on 2 cores).
+				b.ReportMetric(float64(b.N*batch)/cpu, "examples/cpu-s")
+			}
 		})
 	}
-	// The same with gonum's products kept serial (no goroutines).
+	// The same with gonum's products kept serial (no goroutines); not when
+	// the products run core/kernels' SIMD kernel (single-threaded), which
+	// blas32 does not reach.
+	if kernels.SIMD() {
+		return
+	}
 	b.Run("batch=32/serial-gemm", func(b *testing.B) {
 		useBLAS(b, serialSgemm{})
 		tr := newBenchTrainer(b, DefaultArchitecture(), Likelihood{Kind: Bernoulli}, 32)

@@ -30,7 +30,8 @@ func viewMatrix(data []float32, rows, cols int) matrix {
 
 // gemm computes c = alpha·op(a)·op(b) + beta·c, where op transposes when
 // asked. It panics when the shapes do not fit, as blas32.Gemm does; the
-// product itself is sgemm's (gemm_blas.go natively, gemm_js.go in wasm).
+// product itself is sgemm's (gemm_blas.go natively: core/kernels' AVX2 kernel
+// or gonum; gemm_js.go in wasm).
 func gemm(aTrans, bTrans bool, alpha float32, a, b matrix, beta float32, c matrix) {
 	m, k := a.Rows, a.Cols
 	if aTrans {

@@ -5,6 +5,9 @@
 //
 //   - native Go: training examples/s at batch 128 and 32 with GOMAXPROCS=1
 //     and with the default (all cores), decoding one z and a 20×20 grid;
+//     make bench builds this program with GOEXPERIMENT=simd, so that on an
+//     amd64 CPU with AVX2 and FMA the products run core/kernels' AVX2
+//     kernel (the table's notes say which);
 //   - the built site in headless Chromium: training through the page's real
 //     code (window.govae.benchTrain, synthetic images) in the page itself,
 //     in 1 Web Worker and in N; decoding (window.govae.benchDecode); the
@@ -52,6 +55,7 @@ import (
 	"github.com/govae/govae/internal/site"
 
 	"github.com/govae/govae/core"
+	"github.com/govae/govae/core/kernels"
 	"github.com/govae/govae/wasm/view"
 	dp "github.com/govae/govae/wasm/worker/dataparallel"
 )
@@ -322,10 +326,16 @@ func sizes(path string) (raw, gz int64, err error) {
 	return int64(len(b)), int64(buf.Len()), nil
 }
 
-// nativeBench trains and decodes in this process, with gonum's Sgemm (as
-// cmd/train does).
+// nativeBench trains and decodes in this process, with core's products as
+// cmd/train runs them: core/kernels' AVX2+FMA kernel when this program is
+// built with GOEXPERIMENT=simd (make bench) on such a CPU, gonum's Sgemm
+// otherwise.
 func nativeBench(t *table, reps, steps int) {
-	fmt.Fprintln(os.Stderr, "bench: native Go")
+	gemmNote := "gonum's Sgemm"
+	if kernels.SIMD() {
+		gemmNote = "core/kernels " + kernels.Build() + " (single-threaded)"
+	}
+	fmt.Fprintf(os.Stderr, "bench: native Go, products: %s\n", gemmNote)
 	images := dp.SyntheticImages(4096, 784, 1)
 	def := runtime.GOMAXPROCS(0)
 	for _, procs := range []int{1, def} {
@@ -351,11 +361,13 @@ func nativeBench(t *table, reps, steps int) {
 				s = append(s, float64(n*batch)/time.Since(t0).Seconds())
 			}
 			what := fmt.Sprintf("native Go, GOMAXPROCS=%d: training, batch %d", procs, batch)
-			note := "examples/s"
+			note := "examples/s; products: " + gemmNote
 			if procs == 1 {
 				note += "; one thread"
-			} else {
+			} else if !kernels.SIMD() {
 				note += fmt.Sprintf("; the default: gonum splits large products over %d threads", procs)
+			} else {
+				note += "; the default GOMAXPROCS"
 			}
 			t.add(what, s.cell("%.0f", true), note)
 		}

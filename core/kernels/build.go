@@ -1,12 +1,12 @@
 package kernels
 
-// Build names the matrix-multiply kernel this binary was built with, for
-// status reports such as the page's status(): "wasm-simd128" when [Sgemm]
-// runs the WebAssembly 128-bit SIMD kernel (GOEXPERIMENT=simd, GOARCH=wasm),
-// "scalar" otherwise.
+// Build names the micro-kernel [Sgemm] runs, for status reports such as the
+// page's status(): "wasm-simd128" for the WebAssembly 128-bit SIMD kernel
+// (GOEXPERIMENT=simd, GOARCH=wasm), "amd64-avx2-fma" for the AVX2+FMA kernel
+// (GOEXPERIMENT=simd, GOARCH=amd64, on a CPU with both), "scalar" otherwise.
 func Build() string {
-	if SIMD {
-		return "wasm-simd128"
+	if SIMD() {
+		return simdBuild
 	}
 	return "scalar"
 }

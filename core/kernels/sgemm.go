@@ -49,7 +49,9 @@ const (
 // Sgemm.
 func Sgemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// gemm is gemmSIMD when the package is built with GOEXPERIMENT=simd
-	// for wasm (simd_wasm.go), gemmScalar otherwise (scalar.go).
+	// for wasm (simd_wasm.go), gemmAVX2 when built with it for amd64 and
+	// run on a CPU with AVX2 and FMA (simd_amd64.go), gemmScalar otherwise
+	// (scalar.go).
 	sgemmWith(gemm, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
@@ -231,6 +233,14 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func grow(s []panelStep, n int) []panelStep {
 	if cap(s) < n {
 		return make([]panelStep, n)
+	}
+	return s[:n]
+}
+
+// growSteps returns s resliced to length n, reallocated if its capacity is less.
+func growSteps[S any](s []S, n int) []S {
+	if cap(s) < n {
+		return make([]S, n)
 	}
 	return s[:n]
 }

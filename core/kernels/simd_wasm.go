@@ -8,10 +8,13 @@ import (
 	"unsafe"
 )
 
-// SIMD reports whether [Sgemm] runs the WebAssembly 128-bit SIMD kernel. It
-// is true in this build (GOEXPERIMENT=simd, GOARCH=wasm: Go 1.27's
-// simd/archsimd); [Build] names the build for status reports.
-const SIMD = true
+// SIMD reports whether [Sgemm] runs a SIMD micro-kernel: in this build
+// (GOEXPERIMENT=simd, GOARCH=wasm: Go 1.27's simd/archsimd) always, the
+// WebAssembly 128-bit SIMD one. [Build] names the kernel for status reports.
+func SIMD() bool { return true }
+
+// simdBuild is [Build]'s name for this build's SIMD kernel.
+const simdBuild = "wasm-simd128"
 
 // gemm is Sgemm's kernel: the SIMD one in this build.
 var gemm kernel = gemmSIMD
@@ -337,12 +340,4 @@ func flatB(s []bStepV) []float32 {
 		return nil
 	}
 	return unsafe.Slice(&s[0][0], len(s)*len(s[0]))
-}
-
-// growSteps returns s resliced to length n, reallocated if its capacity is less.
-func growSteps[S any](s []S, n int) []S {
-	if cap(s) < n {
-		return make([]S, n)
-	}
-	return s[:n]
 }

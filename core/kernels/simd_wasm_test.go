@@ -16,8 +16,8 @@ func TestSIMDKernelInUse(t *testing.T) {
 	if reflect.ValueOf(gemm).Pointer() != reflect.ValueOf(gemmSIMD).Pointer() {
 		t.Fatal("Sgemm's kernel is not gemmSIMD in a GOEXPERIMENT=simd wasm build")
 	}
-	if !SIMD || Build() != "wasm-simd128" {
-		t.Fatalf("SIMD = %v, Build() = %q in a GOEXPERIMENT=simd wasm build", SIMD, Build())
+	if !SIMD() || Build() != "wasm-simd128" {
+		t.Fatalf("SIMD() = %v, Build() = %q in a GOEXPERIMENT=simd wasm build", SIMD(), Build())
 	}
 }
 

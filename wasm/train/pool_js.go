@@ -16,7 +16,7 @@ import (
 // workerFile is the workers' build: the one with the page's kernels
 // (worker-simd.wasm when the page itself runs the SIMD build, which the
 // loader chose because the browser validates wasm SIMD).
-var workerFile = map[bool]string{false: "worker.wasm", true: "worker-simd.wasm"}[kernels.SIMD]
+var workerFile = map[bool]string{false: "worker.wasm", true: "worker-simd.wasm"}[kernels.SIMD()]
 
 // workerModule is worker.wasm compiled once (a promise of a
 // WebAssembly.Module), shared by every pool: a module can be posted to a
