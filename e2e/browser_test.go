@@ -470,7 +470,7 @@ func (b *browserHarness) testMissingWeights(t *testing.T) {
 
 func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 	s, _ := b.open(t, "/govae/?lr=1e9&batch=-5&grid=100000&lik=nonsense&overlay=maybe&dots=abc&beta=1e99&warmup=-1&z1=NaN&bogus=1")
-	want := map[string]any{"lr": 0.001, "batch": 128, "grid": 20, "lik": "bernoulli", "beta": 1.0, "warmup": 0}
+	want := map[string]any{"lr": 0.003, "batch": 128, "grid": 20, "lik": "bernoulli", "beta": 1.0, "warmup": 0}
 	got := map[string]any{"lr": s.Settings.LR, "batch": s.Settings.Batch, "grid": s.Settings.Grid,
 		"lik": s.Settings.Lik, "beta": s.Settings.Beta, "warmup": s.Settings.Warmup}
 	for k, v := range want {
@@ -498,7 +498,7 @@ func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 	}
 	type1("#lr-text", "5")
 	b.waitStatus(t, "the refusal", 5*time.Second, func(browserStatus) bool { return strings.Contains(b.text(t, "#lr-msg"), "[1e-06, 1]") })
-	if !b.visible(t, "#lr-msg") || b.status(t).Settings.LR != 0.001 {
+	if !b.visible(t, "#lr-msg") || b.status(t).Settings.LR != view.DefaultLearningRate {
 		t.Errorf("lr 5: message %q (visible %v), lr %v", b.text(t, "#lr-msg"), b.visible(t, "#lr-msg"), b.status(t).Settings.LR)
 	}
 	type1("#batch-text", "1e400")

@@ -86,7 +86,7 @@ func heldOutBench(ctx context.Context, t *table, reps, secs int, base string) er
 		t.add(fmt.Sprintf("browser: held-out −ELBO from Reset, %s (training %s)", c.where, where),
 			fmt.Sprintf("%s at %.0f s; %s", at60.cell("%.1f nats", false), heldOutAt.Seconds(), strings.Join(cells, "; ")),
 			"seconds from Reset to the weights evaluated (the curve's points: the page asks every 5 s at most, and at most a tenth of "+
-				"its evaluation worker's time); MNIST training digits, batch 128, Adam 1e-3; the best run's curve: "+runs[0])
+				"its evaluation worker's time); MNIST training digits, batch 128, Adam at the page's default rate; the best run's curve: "+runs[0])
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func TestParseQueryRefusesAndReports(t *testing.T) {
 			t.Errorf("notice for %s = %q, want it to mention %q", k, got[k], frag)
 		}
 	}
-	if !strings.Contains(got["lr"], "using 0.001") {
+	if !strings.Contains(got["lr"], "using 0.003") {
 		t.Errorf("lr notice %q should say which value is used", got["lr"])
 	}
 }
