@@ -202,13 +202,16 @@ func (s *session) refresh(parts int) {
 // decoding the 20×20 grid, 6.4–6.9 ms on an idle 2-core machine, and
 // converting it to a picture — is refreshed up to explorer.ManifoldInterval
 // apart, and no sooner than manifoldShare times what its last refresh cost
-// after it began. A whole refresh (the manifold, reconstructions, overlay,
+// after it began (3: on a 2-core machine training in one worker a refresh
+// of the manifold costs the page ~22 ms; with 4 it came 8.3–9.9 times a
+// second, with 3 10.2–11.4, training and frames unchanged within the
+// noise — README). A whole refresh (the manifold, reconstructions, overlay,
 // which the timeline keeps and the lab follows) starts no sooner than
 // explorer.RefreshInterval and refreshShare times its cost after the last
 // one. On a slow or busy machine refreshes come less often than the
 // intervals allow, and drawing and input keep most of the thread.
 const (
-	manifoldShare = 4
+	manifoldShare = 3
 	refreshShare  = 5
 )
 

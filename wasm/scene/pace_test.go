@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// testPace is the page's pacing (wasm/page/session.go).
+// testPace is a pacing like the page's (wasm/page/session.go).
 func testPace() *Pace {
 	return &Pace{ManifoldEvery: 80 * time.Millisecond, ManifoldShare: 4, FullEvery: 250 * time.Millisecond, FullShare: 5}
 }
