@@ -136,6 +136,7 @@ func (b *browserHarness) testWorkersSameLosses(t *testing.T) {
 // main thread stays free, the pictures follow, pause stops every worker.
 func (b *browserHarness) testWorkersTrain(t *testing.T) {
 	b.needData(t, "train")
+	b.needData(t, "t10k") // the reconstructions, refreshed at the whole scene's pace
 	b.open(t, "/govae/?batch=64")
 	cores, _ := strconv.Atoi(b.eval(t, `String(navigator.hardwareConcurrency)`))
 	want := 1 // "auto" starts with one worker and grows while it measures a gain (train.Tuner)
@@ -151,7 +152,7 @@ func (b *browserHarness) testWorkersTrain(t *testing.T) {
 	if info := b.text(t, "#workers-info"); !strings.Contains(info, strconv.Itoa(want)+" Web Worker") {
 		t.Errorf("the panel says %q", info)
 	}
-	first, firstStep, manifolds := *s.NegELBO, s.Step, s.Manifolds
+	first, firstStep, manifolds, recons := *s.NegELBO, s.Step, s.Manifolds, s.Recons
 	b.eval(t, `(() => { window.longTasks = []; window.longTasksFrom = performance.now();
 		new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); })
 			.observe({ type: "longtask" });
@@ -162,6 +163,14 @@ func (b *browserHarness) testWorkersTrain(t *testing.T) {
 	s = b.waitStatus(t, "150 steps", 150*time.Second, func(s browserStatus) bool { return s.Step >= firstStep+150 || !s.Training })
 	if !s.Training {
 		t.Fatalf("training stopped: %+v; page errors %q", s, b.text(t, "#errors"))
+	}
+	// While training, the manifold is refreshed on its own between whole
+	// refreshes (the manifold with the reconstructions), which follow too.
+	trainedManifolds, trainedRecons := s.Manifolds-manifolds, s.Recons-recons
+	t.Logf("during 150 steps: %d manifolds, %d whole refreshes", trainedManifolds, trainedRecons)
+	if trainedRecons < 2 || trainedManifolds <= trainedRecons {
+		t.Errorf("during 150 steps: %d manifolds and %d reconstructions published; want the reconstructions refreshed and the manifold more often",
+			trainedManifolds, trainedRecons)
 	}
 	// The page keeps a checkpoint every 5 s of training; a fast machine
 	// takes the 150 steps in less, so training goes on until one is kept.
@@ -207,7 +216,7 @@ func (b *browserHarness) testWorkersTrain(t *testing.T) {
 	if lt[2] > 0.5*lt[3] || lt[1] > 2000 || paused.MaxSliceMs > 1000 {
 		t.Errorf("the main thread was busy too long while training")
 	}
-	// Worker 0 sends 1.9 MB of weights 5 times a second, and a 6 MB
+	// Worker 0 sends 1.9 MB of weights up to 20 times a second, and a 6 MB
 	// checkpoint every 5 s that the page keeps in IndexedDB; the page gives
 	// the buffers back and copies the checkpoints through one reused array,
 	// so they are not garbage here. Without that the JS heap grew by about

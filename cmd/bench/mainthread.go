@@ -73,6 +73,7 @@ type frameStats struct {
 	LongestMs  float64    `json:"longestMs"`  // the longest of them
 	Examples   float64    `json:"examples"`   // trained on during the window
 	Manifolds  int        `json:"manifolds"`  // manifolds published during the window
+	Recons     int        `json:"recons"`     // reconstruction strips published (whole refreshes)
 	Steps      int        `json:"steps"`      // optimiser steps during the window
 	Training   bool       `json:"training"`   // still training at the end
 	TrainError string     `json:"trainError"` // status().trainError at the end
@@ -116,7 +117,7 @@ const mainThreadJS = `(async (secs) => {
 		longest = Math.max(longest, d);
 	}
 	return { ms: t1 - t0, frames, maxGapMs: maxGap, longMs, longCount: count, longestMs: longest,
-		examples: s1.examples - s0.examples, manifolds: s1.manifolds - s0.manifolds, steps: s1.step - s0.step,
+		examples: s1.examples - s0.examples, manifolds: s1.manifolds - s0.manifolds, recons: s1.recons - s0.recons, steps: s1.step - s0.step,
 		training: s1.training, trainError: s1.trainError || '', redraws: r1 - r0, z: s1.settings.z };
 })(%d)`
 
@@ -151,7 +152,7 @@ func mainThreadBench(browser context.Context, t *table, reps, secs int, base, pr
 	}
 	for _, cfg := range configs {
 		fmt.Fprintf(os.Stderr, "bench: main thread, %s\n", cfg.name)
-		var fps, longShare, longest, maxGap, rate, refreshes, redraws sample
+		var fps, longShare, longest, maxGap, rate, refreshes, recons, redraws sample
 		for r := 0; r < reps; r++ {
 			prof := ""
 			if profile != "" && r == 0 {
@@ -168,6 +169,7 @@ func mainThreadBench(browser context.Context, t *table, reps, secs int, base, pr
 			maxGap = append(maxGap, st.MaxGapMs)
 			rate = append(rate, st.Examples/sec)
 			refreshes = append(refreshes, float64(st.Manifolds)/sec)
+			recons = append(recons, float64(st.Recons)/sec)
 			redraws = append(redraws, float64(st.Redraws)/sec)
 		}
 		what := "browser: main thread, " + cfg.name
@@ -182,7 +184,8 @@ func mainThreadBench(browser context.Context, t *table, reps, secs int, base, pr
 				longest.cell("%.0f ms", false), maxGap.cell("%.0f ms", false)))
 		if cfg.train {
 			t.add(what+": training meanwhile", rate.cell("%.0f", true),
-				fmt.Sprintf("examples/s while the page draws; manifold refreshes/s %s", refreshes.cell("%.1f", true)))
+				fmt.Sprintf("examples/s while the page draws; manifold refreshes/s %s, whole refreshes (reconstructions) /s %s",
+					refreshes.cell("%.1f", true), recons.cell("%.1f", true)))
 		}
 	}
 	return nil

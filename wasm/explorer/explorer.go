@@ -20,9 +20,17 @@ import (
 	"github.com/govae/govae/wasm/view"
 )
 
-// RefreshInterval is the least time between two refreshes of the pictures
-// (and redraws of the loss chart) while training: at most 4 a second.
+// RefreshInterval is the least time between two refreshes of the
+// reconstructions and the overlay (and redraws of the loss chart) while
+// training: at most 4 a second. The manifold alone, which visitors watch
+// sharpen, is refreshed more often (ManifoldInterval).
 const RefreshInterval = 250 * time.Millisecond
+
+// ManifoldInterval is the least time between two refreshes of the manifold
+// while training: at most 12.5 a second, so that with the time a refresh
+// waits for the page's next task and for new weights the plane still
+// changes at least 10 times a second where the machine allows it.
+const ManifoldInterval = 80 * time.Millisecond
 
 // Source is what the explorer shows, owned by the page. Its methods run on
 // the game loop.
@@ -178,9 +186,20 @@ func (e *Explorer) AwaitRedraw() { e.drawn, e.dirty = false, true }
 // Drawn reports whether a manifold has been drawn.
 func (e *Explorer) Drawn() bool { return e.drawn }
 
-// ScenePublished redraws the parts drawn from the scene (a manifold,
-// reconstructions or the overlay's dots were published).
-func (e *Explorer) ScenePublished() { e.gfx.pending |= partSet(partPlane, partRecon, partLegend) }
+// ScenePublished redraws the parts drawn from what the scene published:
+// parts is a set of scene.Part… (a new manifold redraws the plane alone,
+// new reconstructions their strip, new overlay dots the plane and legend).
+func (e *Explorer) ScenePublished(parts int) {
+	if parts&(scene.PartManifold|scene.PartDots) != 0 {
+		e.gfx.pending |= partSet(partPlane)
+	}
+	if parts&scene.PartDots != 0 {
+		e.gfx.pending |= partSet(partLegend)
+	}
+	if parts&scene.PartRecon != 0 {
+		e.gfx.pending |= partSet(partRecon)
+	}
+}
 
 // ChartChanged says the loss history has new points.
 func (e *Explorer) ChartChanged() { e.chartDirty = true }

@@ -51,7 +51,7 @@ type Host interface {
 // Shown is the weights the plane shows and the test set, as of this frame.
 type Shown struct {
 	Model      *core.Model    // nil until the first weights are in; never modified by the lab
-	Version    uint64         // changes whenever Model's weights do
+	Version    uint64         // changes when the pictures' whole refreshes follow new weights (Model's may change between, as the manifold follows training faster)
 	Full       bool           // the full weights, not the decoder-only preview
 	Label      string         // what the weights are: "pretrained", "trained from scratch", …
 	Pretrained bool           // they are the shipped weights, untouched

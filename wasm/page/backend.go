@@ -30,6 +30,7 @@ func (s *session) newBackend(m *core.Model) train.Backend {
 	if n := s.workerCount(); n > 0 {
 		w, err := train.NewWorkers(m, cfg, n, train.StartWorkerPool)
 		if err == nil {
+			w.OnWeights(s.wake) // a refresh of the pictures may be due
 			return w
 		}
 	}
@@ -65,7 +66,7 @@ func (s *session) replaceBackend(b train.Backend) {
 	}
 	train.ContinueFrom(b, st)
 	s.backend = b
-	s.sceneVersion = 0 // redraw from the new backend's weights
+	s.pace.Forget() // redraw from the new backend's weights
 	want := s.train.want
 	switch {
 	case st.Running:

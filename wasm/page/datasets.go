@@ -251,7 +251,7 @@ func (d *datasets) switchTo(id string, pre *core.Model) {
 	// A new model object for the pictures: what follows the weights shown
 	// by their identity and version (the lab) sees new weights.
 	s.scene.Model = m.Clone()
-	s.sceneVersion = 0
+	s.pace.Forget()
 	s.train, s.test = dataset{}, dataset{}
 	s.scene.SetTestData(nil)
 	s.afterLoad()

@@ -78,6 +78,7 @@ func New() *Game {
 	g.session.rewind = g.rewind
 	g.export = newExporter(g.dom, g.session, g.rewind, g.ex, &g.settings, g.queue.post, &g.lock)
 	g.loop = &workLoop{lock: &g.lock, fatal: &g.fatal, s: g.session, lab: g.lab, ex: g.ex, dom: g.dom, wake: make(chan struct{}, 1)}
+	g.session.wake = g.loop.poke
 	g.keeper = newKeeper(g)
 	g.kept = lab.NewKeptPanel(g.dom, keeperForLab{g.keeper}, g.queue.post)
 	g.keeper.bindRestoreBox()

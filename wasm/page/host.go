@@ -63,7 +63,8 @@ func (h labHost) Shown() lab.Shown {
 	out := lab.Shown{Full: s.initial != nil, Label: s.weights, Pretrained: s.weights == weightsPretrained,
 		TestFailed: s.test.state == "failed"}
 	if s.scene != nil {
-		out.Model, out.Version, out.Test = s.scene.Model, s.sceneVersion, s.scene.TestSet()
+		// The lab follows the whole refreshes, at their slower pace.
+		out.Model, out.Version, out.Test = s.scene.Model, s.pace.FullVersion(), s.scene.TestSet()
 		out.Slice = s.scene.Slice
 	}
 	return out

@@ -10,7 +10,6 @@ import (
 	"github.com/govae/govae/wasm/bridge"
 	"github.com/govae/govae/wasm/explorer"
 	"github.com/govae/govae/wasm/lab"
-	"github.com/govae/govae/wasm/scene"
 	"github.com/govae/govae/wasm/train"
 )
 
@@ -25,7 +24,9 @@ const sliceBudget = 12 * time.Millisecond
 // browser only when every goroutine is blocked, so waiting for the next
 // task between slices is what lets the page paint and respond. The loop is
 // not tied to animation frames, which a software renderer can make slow,
-// and it waits on wake while there is nothing to do.
+// and it waits on wake while there is nothing to do — or until a refresh
+// of the pictures comes due, which new weights from the workers may not
+// announce by a frame soon enough.
 type workLoop struct {
 	lock  *sync.Mutex // the game's
 	fatal *error      // the game's: a panic here stops the game
@@ -34,6 +35,15 @@ type workLoop struct {
 	ex    *explorer.Explorer
 	dom   *bridge.DOM
 	wake  chan struct{} // work to do
+	timer *time.Timer   // a refresh's due time, while the loop waits
+}
+
+// poke wakes the loop from any goroutine, without blocking.
+func (w *workLoop) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default: // already awake, or woken
+	}
 }
 
 // run is the loop's goroutine.
@@ -46,11 +56,33 @@ func (w *workLoop) run() {
 		case more:
 			w.dom.NextTask() // the browser's turn
 		default:
-			<-w.wake
-			// Woken by Update, inside an animation frame's task: the slice
-			// goes in a task of its own, or the frame would wait for it.
+			w.idle()
+			// Woken by Update, inside an animation frame's task, or by new
+			// weights: the slice goes in a task of its own, or the frame
+			// would wait for it.
 			w.dom.NextTask()
 		}
+	}
+}
+
+// idle waits for a wake, or until a refresh of the pictures comes due.
+func (w *workLoop) idle() {
+	w.lock.Lock()
+	d, due := w.s.refreshWait()
+	w.lock.Unlock()
+	if !due {
+		<-w.wake
+		return
+	}
+	if w.timer == nil {
+		w.timer = time.NewTimer(d)
+	} else {
+		w.timer.Reset(d)
+	}
+	select {
+	case <-w.wake:
+		w.timer.Stop()
+	case <-w.timer.C:
 	}
 }
 
@@ -58,11 +90,8 @@ func (w *workLoop) run() {
 // due, training in the page, the lab's measurements. Update calls it.
 func (w *workLoop) wakeIfDue() {
 	s := w.s
-	if s.scene.Busy() || s.training() && train.TrainsHere(s.backend) || s.refreshDue() || w.lab.Busy() {
-		select {
-		case w.wake <- struct{}{}:
-		default: // already awake
-		}
+	if s.scene.Busy() || s.training() && train.TrainsHere(s.backend) || s.refreshDue() != 0 || w.lab.Busy() {
+		w.poke()
 	}
 }
 
@@ -85,8 +114,8 @@ func (w *workLoop) slice() (more, ok bool) {
 }
 
 // work does one slice: a refresh of the pictures when the weights changed
-// (sharing the slice with training), then training. It reports whether
-// there is more to do.
+// and the pace allows it (sharing the slice with training), then training.
+// It reports whether there is more to do.
 func (w *workLoop) work() bool {
 	s := w.s
 	if s.scene == nil {
@@ -95,8 +124,8 @@ func (w *workLoop) work() bool {
 	start := time.Now()
 	training := s.training()
 	here := training && train.TrainsHere(s.backend) // not in Web Workers
-	if s.refreshDue() {
-		s.refresh(scene.PartManifold | scene.PartRecon | scene.PartDots)
+	if parts := s.refreshDue(); parts != 0 {
+		s.refresh(parts) // the manifold alone, or the whole scene
 	}
 	if s.scene.Busy() {
 		budget := sliceBudget
@@ -106,10 +135,10 @@ func (w *workLoop) work() bool {
 		case here:
 			budget /= 2
 		}
-		if s.scene.Work(budget) {
+		if parts := s.scene.Work(budget); parts != 0 {
 			// A manifold, reconstructions or the overlay's dots: the parts
-			// drawn from the scene (Draw also compares what they show).
-			w.ex.ScenePublished()
+			// drawn from them (Draw also compares what they show).
+			w.ex.ScenePublished(parts)
 		}
 	}
 	if training {

@@ -25,7 +25,8 @@ import (
 // manifold, with its step, epoch and −ELBO; "Live" returns to the present;
 // "Play" steps through the snapshots at the export panel's frame delay.
 //
-// A snapshot is a manifold a refresh published, never extra decoding: the
+// A snapshot is a manifold a whole refresh published (the manifold alone is
+// refreshed more often, and not kept), never extra decoding: the
 // session says when it starts a refresh with new weights (refreshing: the
 // step, epoch and training loss of those weights), and the picture is kept
 // once that refresh is whole (capture, each frame). While rewound, the
@@ -63,6 +64,7 @@ type shot struct {
 	manifoldVer int        // the scene's manifold version before the refresh
 	dotsVer     int
 	dots        bool // the refresh includes the overlay's points
+	keep        bool // the timeline keeps its manifold
 }
 
 // newRewind binds the timeline's controls and its window.govae hooks
@@ -88,8 +90,10 @@ func newRewind(dom *bridge.DOM, s *session, post func(func()), lock sync.Locker,
 
 // refreshing is called by the session as it starts a refresh of parts
 // (scene.Part…) from the backend's weights: a refresh whole since the last
-// call is kept first, then the new one's step, epoch and loss are noted.
-func (r *rewind) refreshing(parts int) {
+// call is kept first, then the new one's step, epoch and loss are noted —
+// to keep it in the timeline once whole when keep is set (whole refreshes,
+// at their slower pace), else only to say what the live manifold shows.
+func (r *rewind) refreshing(parts int, keep bool) {
 	if r == nil {
 		return
 	}
@@ -100,7 +104,8 @@ func (r *rewind) refreshing(parts int) {
 	s := r.s
 	st := s.backend.Status()
 	p := &shot{step: st.Steps, epoch: s.passes(st.Examples), manifoldVer: s.scene.ManifoldVersion,
-		dotsVer: s.scene.DotsVersion, dots: parts&scene.PartDots != 0 && s.settings.Overlay && s.scene.HasTestData()}
+		dotsVer: s.scene.DotsVersion, dots: parts&scene.PartDots != 0 && s.settings.Overlay && s.scene.HasTestData(),
+		keep: keep}
 	if l := s.lastLoss; l != nil {
 		loss := *l
 		p.loss = &loss
@@ -127,7 +132,7 @@ func (r *rewind) capture() {
 		return
 	}
 	r.pending, r.live = nil, *p
-	if p.loss == nil || !r.tl.Want(p.step) {
+	if !p.keep || p.loss == nil || !r.tl.Want(p.step) {
 		return
 	}
 	r.grey = timeline.GreyLevels(r.grey, sc.Manifold)

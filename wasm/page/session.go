@@ -48,9 +48,9 @@ type session struct {
 	lastLoss   *core.Loss
 	trainErr   string
 
-	sceneVersion uint64 // backend version of the scene's snapshot
-	lastRefresh  time.Time
-	maxSlice     time.Duration // longest work slice while training, for status()
+	pace     scene.Pace    // when to refresh the pictures from the backend's weights
+	wake     func()        // wakes the work loop (new weights from the workers); must not block
+	maxSlice time.Duration // longest work slice while training, for status()
 
 	test, train dataset
 	panelDue    bool      // the panel should show a change at once
@@ -76,7 +76,9 @@ type session struct {
 
 func newSession(dom *bridge.DOM, settings *view.Settings, ex *explorer.Explorer, post func(func()), board *statusBoard) *session {
 	return &session{dom: dom, settings: settings, ex: ex, post: post, board: board, history: view.NewHistory(4096),
-		seed: uint64(time.Now().UnixNano()), painted: make(chan struct{})}
+		seed: uint64(time.Now().UnixNano()), painted: make(chan struct{}), wake: func() {},
+		pace: scene.Pace{ManifoldEvery: explorer.ManifoldInterval, ManifoldShare: manifoldShare,
+			FullEvery: explorer.RefreshInterval, FullShare: refreshShare}}
 }
 
 // showPreview draws the first manifold with the preview's decoder. Nothing
@@ -158,7 +160,7 @@ func (s *session) becomeReady() {
 	s.dom.Host.Call("ready")
 	b := s.newBackend(s.initial.Clone()) // Web Workers when there are
 	s.backend = b
-	s.sceneVersion = b.Version()
+	s.pace.Shown(b.Version())
 	s.ex.Invalidate()
 	s.dom.SetBool("controls", "disabled", false)
 	if c := s.dom.Doc.Call("querySelector", "body > canvas"); c.Truthy() {
@@ -179,39 +181,57 @@ func (s *session) training() bool {
 }
 
 // refresh takes a new snapshot of the weights and recomputes parts of the
-// scene from it (the overlay only when shown).
+// scene from it (the overlay only when shown). A refresh with the
+// reconstructions is a whole one, which the timeline keeps.
 func (s *session) refresh(parts int) {
 	if !s.settings.Overlay {
 		parts &^= scene.PartDots
 	}
-	s.rewind.refreshing(parts)
+	s.rewind.refreshing(parts, parts&scene.PartRecon != 0)
 	dst := s.scene.Model
 	if dst == s.initial {
 		dst = nil // a new model, so the pretrained weights stay intact
 	}
+	v := s.backend.Version() // before the snapshot: never newer than it
 	s.scene.Refresh(s.backend.Snapshot(dst), parts, s.settings.Grid, s.settings.Dots)
-	s.sceneVersion = s.backend.Version()
-	s.lastRefresh = time.Now()
+	s.pace.Started(time.Now(), v, parts)
 	s.ex.Resample()
 }
 
-// refreshShare bounds the share of the page's thread that refreshing the
-// pictures takes while training: a refresh starts no sooner than
-// refreshShare times what the last one cost after it began. On a fast
-// machine explorer.RefreshInterval is the limit; on a slow or busy one (a
-// refresh of the 20×20 manifold takes 25 ms on an idle 2-core machine and
-// 100 ms while a worker trains beside it) refreshes come less often, and
-// drawing and input keep most of the thread.
-const refreshShare = 5
+// Pacing of the refreshes while training (scene.Pace). The manifold —
+// decoding the 20×20 grid, 6.4–6.9 ms on an idle 2-core machine, and
+// converting it to a picture — is refreshed up to explorer.ManifoldInterval
+// apart, and no sooner than manifoldShare times what its last refresh cost
+// after it began (3: on a 2-core machine training in one worker a refresh
+// of the manifold costs the page ~22 ms; with 4 it came 8.3–9.9 times a
+// second, with 3 10.2–11.4, training and frames unchanged within the
+// noise — README). A whole refresh (the manifold, reconstructions, overlay,
+// which the timeline keeps and the lab follows) starts no sooner than
+// explorer.RefreshInterval and refreshShare times its cost after the last
+// one. On a slow or busy machine refreshes come less often than the
+// intervals allow, and drawing and input keep most of the thread.
+const (
+	manifoldShare = 3
+	refreshShare  = 5
+)
 
-// refreshDue reports whether the pictures should be refreshed from the
-// backend's weights now: they changed, no refresh is under way, and the
-// last one began long enough ago.
-func (s *session) refreshDue() bool {
-	if s.backend == nil || s.scene == nil || s.scene.Busy() || s.backend.Version() == s.sceneVersion {
-		return false
+// refreshDue returns the parts of the pictures to refresh from the
+// backend's weights now (0: none): they changed, no refresh is under way,
+// and the pace allows it.
+func (s *session) refreshDue() int {
+	if s.backend == nil || s.scene == nil {
+		return 0
 	}
-	return time.Since(s.lastRefresh) >= max(explorer.RefreshInterval, refreshShare*s.scene.LastCost)
+	return s.pace.Due(time.Now(), s.backend.Version(), s.scene, scene.Full(s.settings.Overlay))
+}
+
+// refreshWait returns how long until a refresh of the pictures comes due
+// without newer weights, and false when none will.
+func (s *session) refreshWait() (time.Duration, bool) {
+	if s.backend == nil || s.scene == nil {
+		return 0, false
+	}
+	return s.pace.Wait(time.Now(), s.backend.Version(), s.scene, scene.Full(s.settings.Overlay))
 }
 
 // collect takes the steps the backend finished since the last call.

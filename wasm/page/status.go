@@ -41,7 +41,7 @@ type statusJSON struct {
 	Recons         int          `json:"recons"`     // reconstruction strips published
 	MaxSliceMs     float64      `json:"maxSliceMs"` // longest work slice while training
 	Workers        int          `json:"workers"`    // Web Workers training; 0: the page itself
-	Refreshing     bool         `json:"refreshing"` // a refresh of the pictures is under way or due
+	Refreshing     bool         `json:"refreshing"` // a refresh of the pictures is under way, or due (now or when paced)
 	Kernels        string       `json:"kernels"`    // the matrix kernels of this build: "wasm-simd128" or "scalar"
 	// The data set shown and trained (datasets.go, ownimages.go).
 	Dataset string      `json:"dataset"`          // a core/mnist Source ID, or "own"
@@ -125,7 +125,7 @@ func (b *statusBoard) publish(g *session, ex *explorer.Explorer, notices []view.
 		Manifolds: g.scene.ManifoldVersion, Dots: len(g.scene.Dots), Recons: g.scene.ReconVersion,
 		MaxSliceMs: float64(g.maxSlice.Microseconds()) / 1000,
 		Workers:    g.activeWorkers(),
-		Refreshing: g.scene.Busy() || g.refreshDue(),
+		Refreshing: g.scene.Busy() || g.pace.Stale(g.backend.Version()),
 		Kernels:    kernels.Build(),
 		Dataset:    g.data.cur, Classes: g.data.statusClasses(), Import: g.data.importStatus(),
 	}

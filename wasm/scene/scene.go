@@ -6,6 +6,7 @@
 package scene
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/govae/govae/core"
@@ -58,11 +59,13 @@ type Scene struct {
 	DotsVersion int
 
 	// LastCost is the time Work spent on the last refresh it completed:
-	// what one refresh costs the thread that draws.
+	// what one refresh costs the thread that draws. Cost tells it part by
+	// part.
 	LastCost time.Duration
 
 	test *mnist.Dataset
 	job  *sceneJob
+	cost [numParts]time.Duration // what Work spent on each part the last time it was published
 	// Running estimates of the cost of one decode and one encode.
 	decodeCost, encodeCost time.Duration
 	// The manifold's buffers from the refresh before the published one,
@@ -79,6 +82,9 @@ const (
 	PartDots
 )
 
+// numParts is the number of Part… bits; part i is 1 << i.
+const numParts = 3
+
 type sceneJob struct {
 	parts int
 
@@ -89,7 +95,8 @@ type sceneJob struct {
 	rgba     []byte
 	tiles    int // decoded so far
 
-	spent time.Duration // in Work
+	spent     time.Duration           // in Work
+	partSpent [numParts]time.Duration // in Work, part by part
 
 	dotIdx []int
 	dots   []Dot
@@ -172,8 +179,8 @@ func (s *Scene) Refresh(model *core.Model, parts, grid, dots int) {
 		parts &^= PartRecon | PartDots
 	}
 	j := &sceneJob{parts: parts, slice: s.Slice}
-	if s.job != nil {
-		j.spent = s.job.spent // an abandoned refresh's time counts too
+	if s.job != nil { // an abandoned refresh's time counts too
+		j.spent, j.partSpent = s.job.spent, s.job.partSpent
 	}
 	if parts&PartManifold != 0 {
 		j.grid = grid
@@ -202,10 +209,10 @@ func (s *Scene) Refresh(model *core.Model, parts, grid, dots int) {
 }
 
 // Work advances the refresh for about budget (at least one slice) and
-// reports whether a part was published.
-func (s *Scene) Work(budget time.Duration) bool {
+// reports the parts it published (Part…; 0 when none).
+func (s *Scene) Work(budget time.Duration) (published int) {
 	start := time.Now()
-	published, worked := false, false
+	worked := false
 	if j := s.job; j != nil {
 		defer func() { j.spent += time.Since(start) }()
 	}
@@ -216,6 +223,8 @@ func (s *Scene) Work(budget time.Duration) bool {
 		}
 		worked = true
 		j := s.job
+		t := time.Now()
+		part := j.parts & -j.parts // the first part left, in the order below
 		switch {
 		case j.parts&PartManifold != 0:
 			n := j.grid * j.grid
@@ -235,14 +244,12 @@ func (s *Scene) Work(budget time.Duration) bool {
 				s.Grid, s.Manifold, s.ManifoldRGBA, s.ManifoldSlice = j.grid, j.manifold, j.rgba, j.slice
 				s.ManifoldVersion++
 				j.parts &^= PartManifold
-				published = true
 			}
 		case j.parts&PartRecon != 0:
 			mu, _ := s.Model.Encode(s.ReconInputs, ReconCount)
 			s.Recon = s.Model.Decode(mu, ReconCount, s.Model.Likelihood, nil)
 			s.ReconVersion++
 			j.parts &^= PartRecon
-			published = true
 		case j.parts&PartDots != 0:
 			k := min(timeslice.Size(left, s.encodeCost, minEncodeSlice), len(j.dotIdx)-len(j.dots))
 			in := s.Model.Arch.Input
@@ -264,7 +271,13 @@ func (s *Scene) Work(budget time.Duration) bool {
 				s.Dots = j.dots
 				s.DotsVersion++
 				j.parts &^= PartDots
-				published = true
+			}
+		}
+		if part != 0 { // none when SetTestData took the parts left away
+			i := bits.TrailingZeros(uint(part))
+			j.partSpent[i] += time.Since(t)
+			if j.parts&part == 0 { // published whole
+				s.cost[i], published = j.partSpent[i], published|part
 			}
 		}
 		if j.parts == 0 {
@@ -273,6 +286,19 @@ func (s *Scene) Work(budget time.Duration) bool {
 		}
 	}
 	return published
+}
+
+// Cost returns what a refresh of parts (Part…) costs the thread that
+// draws: the sum of what Work spent on each of them the last time it was
+// published (0 for a part never published).
+func (s *Scene) Cost(parts int) time.Duration {
+	var c time.Duration
+	for i := range numParts {
+		if parts&(1<<i) != 0 {
+			c += s.cost[i]
+		}
+	}
+	return c
 }
 
 // reuse returns b resized to n when its capacity allows, else a new slice.
@@ -305,9 +331,19 @@ func TilesToRGBA(dst []byte, tiles []float32, cols, from, to int) {
 		for py := 0; py < DigitSide; py++ {
 			row := dst[4*((r*DigitSide+py)*w+c*DigitSide):]
 			for px, v := range src[py*DigitSide : (py+1)*DigitSide] {
-				// Rounded to nearest, as math.Round for these non-negative values.
-				b := byte(float64(min(max(v, 0), 1))*255 + 0.5)
-				row[4*px], row[4*px+1], row[4*px+2], row[4*px+3] = b, b, b, 255
+				// Clamped to [0, 1] with comparisons (min and max of floats
+				// are calls in wasm, and cost as much as the rest), then
+				// rounded to nearest, as math.Round for these non-negative
+				// values; NaN is black.
+				var b byte
+				switch {
+				case v >= 1:
+					b = 255
+				case v > 0:
+					b = byte(float64(v)*255 + 0.5)
+				}
+				p := row[4*px : 4*px+4 : 4*px+4]
+				p[0], p[1], p[2], p[3] = b, b, b, 255
 			}
 		}
 	}

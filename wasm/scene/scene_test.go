@@ -80,3 +80,28 @@ func TestSceneManifoldRGBA(t *testing.T) {
 		t.Fatal("a larger grid: wrong picture")
 	}
 }
+
+// Cost tells what each part of a refresh took when it was last published:
+// the manifold's only after a refresh of the manifold alone, and the sum of
+// the parts asked for.
+func TestSceneCost(t *testing.T) {
+	s := NewScene(smallModel(t, 3), 5)
+	if c := s.Cost(PartManifold | PartRecon | PartDots); c != 0 {
+		t.Fatalf("cost %v before any refresh", c)
+	}
+	s.Refresh(nil, PartManifold, 5, 0)
+	var published int
+	for s.Busy() {
+		published |= s.Work(time.Hour)
+	}
+	if published != PartManifold {
+		t.Fatalf("published %b, want the manifold only", published)
+	}
+	m := s.Cost(PartManifold)
+	if m <= 0 || s.Cost(PartRecon|PartDots) != 0 || s.Cost(PartManifold|PartRecon) != m {
+		t.Fatalf("costs: manifold %v, recon and dots %v", m, s.Cost(PartRecon|PartDots))
+	}
+	if m > s.LastCost {
+		t.Errorf("the manifold cost %v more than the whole refresh, %v", m, s.LastCost)
+	}
+}

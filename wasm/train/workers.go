@@ -40,8 +40,8 @@ type StartTransport func(n int, deliver func(*dp.Message)) Transport
 // data-parallel steps (see package dataparallel), the page's main thread
 // only sending controls and receiving results. The workers are started on
 // first use — the first FetchData, SetData or SetSynthetic — and download
-// the training images themselves. Worker 0 sends the weights several times
-// a second; Snapshot returns the latest.
+// the training images themselves. Worker 0 sends the weights many times a
+// second (dataparallel.DefaultWeightsEvery); Snapshot returns the latest.
 type Workers struct {
 	n     int
 	start StartTransport
@@ -53,6 +53,7 @@ type Workers struct {
 	model *core.Model // the latest weights from worker 0 (or from Load)
 	wver  uint64      // counts the weights deliver copied in
 	wstep int         // the step the model's weights are from
+	onW   func()      // OnWeights'
 
 	cfg      core.TrainConfig
 	gen      uint64
@@ -130,14 +131,24 @@ func (w *Workers) sendLoad() {
 	}
 }
 
+// OnWeights makes f be called whenever new weights from worker 0 are in
+// (Version will have changed), from the goroutine that delivers them: f
+// must not block. The page wakes its work loop with it, so that a refresh
+// of the pictures need not wait for the next frame.
+func (w *Workers) OnWeights(f func()) {
+	w.mu.Lock()
+	w.onW = f
+	w.mu.Unlock()
+}
+
 // deliver takes a message from a worker. Weights are copied into the model
 // at once (the transport may reuse the buffers); the rest waits in the inbox
 // for the game loop.
 func (w *Workers) deliver(m *dp.Message) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if m.Kind == dp.Weights {
-		if m.Gen == w.gen && len(m.Values) == len(w.model.Values()) && len(m.State) == len(w.model.State()) {
+		in := m.Gen == w.gen && len(m.Values) == len(w.model.Values()) && len(m.State) == len(w.model.State())
+		if in {
 			copy(w.model.Values(), m.Values)
 			copy(w.model.State(), m.State)
 			if m.Config != nil {
@@ -146,9 +157,15 @@ func (w *Workers) deliver(m *dp.Message) {
 			w.wver++
 			w.wstep = m.Steps
 		}
+		f := w.onW
+		w.mu.Unlock()
+		if in && f != nil {
+			f()
+		}
 		return
 	}
 	w.inbox = append(w.inbox, m)
+	w.mu.Unlock()
 }
 
 // drain handles the messages that came in since the last call.

@@ -327,3 +327,41 @@ func TestDefaultWorkers(t *testing.T) {
 		t.Error("too many workers accepted")
 	}
 }
+
+// OnWeights is called for each set of weights from worker 0 that the
+// backend takes — after Version has changed — and not for weights of an
+// older generation (sent before a Load), which it drops.
+func TestWorkersOnWeights(t *testing.T) {
+	m := smallModel(t, 1)
+	w, err := NewWorkers(m, core.DefaultTrainConfig(), 1, func(int, func(*dp.Message)) Transport { return nopTransport{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	var seen []uint64
+	w.OnWeights(func() { calls++ })
+	weights := func(gen uint64) *dp.Message {
+		return &dp.Message{Kind: dp.Weights, Gen: gen, Steps: 3, Values: slices.Clone(m.Values()), State: slices.Clone(m.State())}
+	}
+	v0 := w.Version()
+	w.deliver(weights(0))
+	seen = append(seen, w.Version())
+	if calls != 1 || seen[0] == v0 {
+		t.Fatalf("after new weights: %d calls, version %d → %d", calls, v0, seen[0])
+	}
+	w.Load(smallModel(t, 2)) // generation 1
+	w.deliver(weights(0))
+	if calls != 1 {
+		t.Fatalf("weights of an older generation: %d calls, want 1", calls)
+	}
+	w.deliver(weights(1))
+	if calls != 2 {
+		t.Fatalf("weights of the current generation: %d calls, want 2", calls)
+	}
+}
+
+// nopTransport drops every message.
+type nopTransport struct{}
+
+func (nopTransport) Post(int, *dp.Message) {}
+func (nopTransport) Close()                {}

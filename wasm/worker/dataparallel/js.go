@@ -94,7 +94,7 @@ func FromJS(v js.Value, buf func(h *Message, field string, n int) []float32) (*M
 
 // spare holds ArrayBuffers given back by the receiver of a message
 // (Recycle), by byte length, for the next message of that size. Worker 0
-// sends the page 1.9 MB of weights five times a second; without reuse each
+// sends the page 1.9 MB of weights up to 20 times a second; without reuse each
 // copy is garbage in the page, and Chromium let the page's JS heap climb to
 // 2 GB between collections in a 10-minute soak.
 var spare = map[int][]js.Value{}

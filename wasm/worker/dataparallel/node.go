@@ -9,8 +9,12 @@ import (
 )
 
 // DefaultWeightsEvery is how often worker 0 sends the weights to the page
-// while training: the page redraws from them at most 4 times a second.
-const DefaultWeightsEvery = 200 * time.Millisecond
+// while training (after the first step that ends at least this long after
+// the last sending): the page refreshes the manifold from them up to 12.5
+// times a second (explorer.ManifoldInterval), so they must come more often
+// than that. Sending costs the worker one copy of the weights (1.9 MB by
+// default) into a buffer the page gives back (js.go).
+const DefaultWeightsEvery = 50 * time.Millisecond
 
 // DefaultMinShare is Node.MinShare's default. A step costs every worker a
 // few milliseconds whatever its share (sending and adding up ~470 000
