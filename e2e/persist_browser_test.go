@@ -83,11 +83,12 @@ type persistState struct {
 	Restored int    `json:"restored"`
 	Saves    int    `json:"saves"`
 	LastSave struct {
-		Name  string `json:"name"`
-		Step  int    `json:"step"`
-		Bytes int    `json:"bytes"`
-		Ms    float64
-		Err   string `json:"error"`
+		Name   string `json:"name"`
+		Step   int    `json:"step"`
+		Bytes  int    `json:"bytes"`
+		Ms     float64
+		Thread string `json:"thread"`
+		Err    string `json:"error"`
 	} `json:"lastSave"`
 	Kept    []string `json:"kept"`
 	Dirty   bool     `json:"dirty"`
@@ -157,7 +158,12 @@ func (b *browserHarness) trainSome(t *testing.T, steps int) browserStatus {
 	s := b.waitStatus(t, fmt.Sprintf("%d steps", steps), 180*time.Second, func(s browserStatus) bool {
 		return s.Step >= steps && s.NegELBO != nil
 	})
-	b.waitPersist(t, "an autosave", 60*time.Second, func(p persistState) bool { return p.Saves >= 1 && p.LastSave.Step > 0 })
+	p := b.waitPersist(t, "an autosave", 60*time.Second, func(p persistState) bool { return p.Saves >= 1 && p.LastSave.Step > 0 })
+	// IndexedDB's put serialises on the calling thread (130–187 ms for a
+	// checkpoint): the autosave is written by the storage worker.
+	if p.LastSave.Thread != "worker" {
+		t.Errorf("the autosave was written on the %q thread, want the storage worker's", p.LastSave.Thread)
+	}
 	return s
 }
 

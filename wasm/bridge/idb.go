@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"syscall/js"
 )
 
@@ -42,8 +43,30 @@ type Record struct {
 
 // IDB is an open checkpoint database.
 type IDB struct {
-	db    js.Value
-	spare map[int]js.Value // Uint8Arrays reused for Put's copies, by length
+	db     js.Value
+	name   string
+	spare  map[int]js.Value // Uint8Arrays reused for PutNow's copies, by length
+	once   sync.Once
+	writer *idbWriter // Put's worker; nil when it could not start
+}
+
+// PutThread names the thread Put writes on: "worker" (the writer worker,
+// started on first call) or "page" (the browser could not start it, or it
+// failed).
+func (d *IDB) PutThread() string {
+	if d.writerOnce() != nil {
+		return "worker"
+	}
+	return "page"
+}
+
+// writerOnce starts Put's writer worker on first use.
+func (d *IDB) writerOnce() *idbWriter {
+	d.once.Do(func() { d.writer = newIDBWriter() })
+	if d.writer != nil && d.writer.broken() {
+		return nil
+	}
+	return d.writer
 }
 
 const (
@@ -81,7 +104,7 @@ func OpenIDB(name string) (_ *IDB, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &IDB{db: db, spare: map[int]js.Value{}}, nil
+	return &IDB{db: db, name: name, spare: map[int]js.Value{}}, nil
 }
 
 // recoverJS turns a JavaScript exception thrown into Go (js.Error) into err.
@@ -166,9 +189,7 @@ func (d *IDB) transaction(mode string) js.Value {
 func (d *IDB) PutNow(r Record) (tx js.Value, err error) {
 	defer recoverJS(&err)
 	tx = d.transaction("readwrite")
-	meta := map[string]any{"name": r.Name, "savedAt": r.SavedAt, "step": r.Step, "epoch": r.Epoch,
-		"base": float64(r.Base), "label": r.Label, "bytes": len(r.Data) + len(r.Weights), "weightsStep": r.WeightsStep,
-		"settings": r.Settings}
+	meta := recordMetaJS(r)
 	data := js.Global().Get("Object").New()
 	data.Set("checkpoint", d.copyToJS(r.Data))
 	if r.Weights != nil {
@@ -183,6 +204,13 @@ func (d *IDB) PutNow(r Record) (tx js.Value, err error) {
 		tx.Call("commit") // do not wait for the task to end: the page may be going away
 	}
 	return tx, nil
+}
+
+// recordMetaJS is r's meta record, what List reads.
+func recordMetaJS(r Record) map[string]any {
+	return map[string]any{"name": r.Name, "savedAt": r.SavedAt, "step": r.Step, "epoch": r.Epoch,
+		"base": float64(r.Base), "label": r.Label, "bytes": len(r.Data) + len(r.Weights), "weightsStep": r.WeightsStep,
+		"settings": r.Settings}
 }
 
 // copyToJS copies b into a Uint8Array kept for the next copy of the same
@@ -203,7 +231,13 @@ func (d *IDB) copyToJS(b []byte) js.Value {
 
 // Put writes r (replacing a record of the same name) and waits until it is
 // stored. A full disk or quota gives an error naming QuotaExceededError.
+// The writing is done by a dedicated worker (idbwriter.go: IndexedDB's put
+// serialises on the calling thread, 130–187 ms for a checkpoint), on the
+// page's thread only when the browser cannot start one.
 func (d *IDB) Put(r Record) error {
+	if w := d.writerOnce(); w != nil {
+		return w.put(d.name, r)
+	}
 	tx, err := d.PutNow(r)
 	if err != nil {
 		return err

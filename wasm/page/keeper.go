@@ -75,7 +75,10 @@ type saveReport struct {
 	Step  int     `json:"step"`
 	Bytes int     `json:"bytes"`
 	Ms    float64 `json:"ms"` // how long the store took
-	Err   string  `json:"error,omitempty"`
+	// Thread is where it was written: "worker" (off the page's thread) or
+	// "page" (bridge.IDB.PutThread).
+	Thread string `json:"thread"`
+	Err    string `json:"error,omitempty"`
 }
 
 // idbName is the database of the site at scope (bridge.ScopeName).
@@ -233,9 +236,11 @@ func (k *keeper) collect() {
 		t0 := bridge.PerformanceNow()
 		err := db.Put(rec)
 		ms := bridge.PerformanceNow() - t0
+		thread := db.PutThread()
 		list, _ := db.List()
 		k.g.queue.post(func() {
 			k.finish(req, rec, err, ms)
+			k.lastSave.Thread = thread
 			if err == nil {
 				k.setList(list)
 			}
