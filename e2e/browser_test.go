@@ -470,7 +470,7 @@ func (b *browserHarness) testMissingWeights(t *testing.T) {
 
 func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 	s, _ := b.open(t, "/govae/?lr=1e9&batch=-5&grid=100000&lik=nonsense&overlay=maybe&dots=abc&beta=1e99&warmup=-1&z1=NaN&bogus=1")
-	want := map[string]any{"lr": 0.003, "batch": 128, "grid": 20, "lik": "bernoulli", "beta": 1.0, "warmup": 0}
+	want := map[string]any{"lr": view.DefaultLearningRate, "batch": 128, "grid": 20, "lik": "bernoulli", "beta": 1.0, "warmup": 0}
 	got := map[string]any{"lr": s.Settings.LR, "batch": s.Settings.Batch, "grid": s.Settings.Grid,
 		"lik": s.Settings.Lik, "beta": s.Settings.Beta, "warmup": s.Settings.Warmup}
 	for k, v := range want {
@@ -503,8 +503,10 @@ func (b *browserHarness) testAbsurdSettings(t *testing.T) {
 	}
 	type1("#batch-text", "1e400")
 	b.waitStatus(t, "the refusal", 5*time.Second, func(browserStatus) bool { return b.text(t, "#batch-msg") != "" })
-	type1("#lr-text", "0.003")
-	b.waitStatus(t, "the accepted value", 5*time.Second, func(s browserStatus) bool { return s.Settings.LR == 0.003 })
+	// A value other than the default (view.DefaultLearningRate), so that the
+	// wait sees it taken rather than the value that was kept.
+	type1("#lr-text", "0.002")
+	b.waitStatus(t, "the accepted value", 5*time.Second, func(s browserStatus) bool { return s.Settings.LR == 0.002 })
 	if m := b.text(t, "#lr-msg"); m != "" {
 		t.Errorf("message %q stays after a valid value", m)
 	}
